@@ -1,0 +1,27 @@
+# The SYNTHETIC demo corpus (slp_mm/datasets/synthetic_sign_corpus.py): built
+# on first use under data/demo_synthetic with its own tokenizer; no download.
+data_root = 'data/demo_synthetic'
+tokenizer = data_root + '/corpus/tokenizer'
+
+train_pipeline = [
+    dict(type='CheckPoseSample', num_keypoints=133),
+    dict(type='TemporalSample', max_frames=64, mode='random_crop'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
+    dict(type='HierarchicalPoseMask', ratio=0.4),
+    dict(type='TokenizeText', tokenizer=tokenizer, max_length=32),
+    dict(type='PackSignInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type='SyntheticSignPoseDataset',
+        data_root=data_root,
+        ann_file='corpus',
+        num_samples=400,
+        seed=0,
+        pipeline=train_pipeline))

@@ -1,0 +1,27 @@
+# SL-1.5M pre-training corpus: the nine sources mixed into one sign corpus
+# (docs/data_format.md). PHOENIX-2014 samples are unpaired (MPM only).
+data_root = 'data/sl15m'
+tokenizer = 'facebook/mbart-large-cc25'
+
+train_pipeline = [
+    dict(type='CheckPoseSample', num_keypoints=133),
+    dict(type='TemporalSample', max_frames=256, mode='random_crop'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
+    dict(type='HierarchicalPoseMask', ratio=0.4),
+    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
+    dict(type='PackSignInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=8,
+    persistent_workers=False,  # exact resume: workers re-seeded each epoch
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(
+        type='SignPoseDataset',
+        data_root=data_root,
+        ann_file='corpus',
+        pipeline=train_pipeline))

@@ -1,0 +1,277 @@
+"""The on-disk sign corpus: sharded Arrow IPC files, memory-mapped.
+
+Why Arrow IPC (see docs/data_format.md): it is a well-kept columnar format with
+zero-copy memory mapping, so a 1.5M-sample corpus (~260 GB of float32
+keypoints) is random-accessed without loading it into RAM; pages are shared
+by every DataLoader worker and rank on a node through the OS page cache; it
+is not pickle (no code runs on load); and pyarrow, pandas, polars and the
+``datasets`` library read it directly.
+
+Layout of a corpus directory::
+
+    corpus.json              # manifest: format, version, layout, shards
+    shard-00000.arrow        # Arrow IPC file, record batches of samples
+    shard-00001.arrow
+    ...
+
+One row per sample; ``keypoints`` is the flattened (T, K, 2) float32 array
+and ``scores`` the flattened (T, K) float32 array.
+"""
+import json
+import os
+import os.path as osp
+from typing import Dict, Iterable, List, Optional
+
+import numpy as np
+import pyarrow as pa
+
+from slp_mm.structures import get_layout
+from .pose_sample_check import InvalidSampleError, find_sample_problem
+
+CORPUS_FORMAT = 'slp_mm.sign_corpus'
+CORPUS_VERSION = 1
+MANIFEST = 'corpus.json'
+
+SCHEMA = pa.schema([
+    pa.field('id', pa.string(), nullable=False),
+    pa.field('dataset', pa.string()),
+    pa.field('signer', pa.string()),
+    pa.field('language', pa.string()),
+    pa.field('text', pa.string()),
+    pa.field('gloss', pa.list_(pa.string())),
+    pa.field('label', pa.int32()),
+    pa.field('num_frames', pa.int32(), nullable=False),
+    pa.field('num_keypoints', pa.int32(), nullable=False),
+    pa.field('width', pa.float32()),
+    pa.field('height', pa.float32()),
+    pa.field('fps', pa.float32()),
+    pa.field('keypoints', pa.large_list(pa.float32()), nullable=False),
+    pa.field('scores', pa.large_list(pa.float32()), nullable=False),
+])
+META_COLUMNS = [f.name for f in SCHEMA if f.name not in ('keypoints',
+                                                           'scores')]
+
+
+class SignCorpusWriter:
+    """Write samples into a sharded corpus directory.
+
+    Each sample is a dict with the data-contract fields: ``id``,
+    ``keypoints`` (T, K, 2), ``scores`` (T, K), ``width``, ``height``,
+    ``fps``, and optionally ``text``, ``language``, ``gloss``, ``label``,
+    ``dataset``, ``signer``.
+
+    Args:
+        out_dir (str): Corpus directory (created).
+        layout (str): Keypoint layout of the stored arrays.
+        samples_per_shard (int): Rows per shard file.
+        batch_size (int): Rows per Arrow record batch (the unit of I/O).
+        on_invalid (str): ``'error'`` raises :class:`InvalidSampleError` on
+            a bad sample; ``'skip'`` drops it and counts it in
+            :attr:`skipped`.
+    """
+
+    def __init__(self,
+                 out_dir: str,
+                 layout: str = 'coco_wholebody_133',
+                 samples_per_shard: int = 20000,
+                 batch_size: int = 256,
+                 on_invalid: str = 'error') -> None:
+        if on_invalid not in ('error', 'skip'):
+            raise ValueError(f"on_invalid must be 'error' or 'skip', got "
+                             f'{on_invalid!r}')
+        self.out_dir = out_dir
+        self.layout = get_layout(layout)
+        self.samples_per_shard = samples_per_shard
+        self.batch_size = batch_size
+        self.on_invalid = on_invalid
+        self.skipped: List[str] = []
+        self._shards: List[dict] = []
+        self._rows: List[dict] = []
+        self._writer: Optional[pa.ipc.RecordBatchFileWriter] = None
+        self._rows_in_shard = 0
+        self._ids = set()
+        os.makedirs(out_dir, exist_ok=True)
+
+    def write(self, sample: Dict) -> bool:
+        """Add one sample; returns False if it was skipped as invalid."""
+        sid = sample.get('id')
+        problem = None
+        if not isinstance(sid, str) or not sid:
+            problem = f"field 'id' is {sid!r}, expected a non-empty string"
+        elif sid in self._ids:
+            problem = "field 'id' is a duplicate"
+        else:
+            problem = find_sample_problem(sample, self.layout.num_keypoints)
+        if problem is not None:
+            msg = f'Sample {sid!r}: {problem}'
+            if self.on_invalid == 'error':
+                raise InvalidSampleError(msg)
+            self.skipped.append(msg)
+            return False
+        self._ids.add(sid)
+        kpts = np.asarray(sample['keypoints'], dtype=np.float32)
+        text = sample.get('text')
+        if isinstance(text, bytes):
+            text = text.decode('utf-8')
+        gloss = sample.get('gloss')
+        self._rows.append(
+            dict(
+                id=sid,
+                dataset=sample.get('dataset'),
+                signer=_opt_str(sample.get('signer')),
+                language=sample.get('language'),
+                text=text,
+                gloss=list(gloss) if gloss is not None else None,
+                label=sample.get('label'),
+                num_frames=kpts.shape[0],
+                num_keypoints=kpts.shape[1],
+                width=sample.get('width'),
+                height=sample.get('height'),
+                fps=sample.get('fps'),
+                keypoints=kpts.reshape(-1),
+                scores=np.asarray(sample['scores'],
+                                  dtype=np.float32).reshape(-1)))
+        if len(self._rows) >= self.batch_size:
+            self._flush()
+        return True
+
+    def write_all(self, samples: Iterable[Dict]) -> int:
+        """Write every sample; returns how many were written."""
+        return sum(self.write(s) for s in samples)
+
+    def close(self) -> dict:
+        """Flush, close the last shard and write the manifest."""
+        self._flush()
+        self._close_shard()
+        manifest = dict(
+            format=CORPUS_FORMAT,
+            version=CORPUS_VERSION,
+            layout=self.layout.name,
+            num_samples=sum(s['num_samples'] for s in self._shards),
+            num_skipped=len(self.skipped),
+            shards=self._shards)
+        with open(osp.join(self.out_dir, MANIFEST), 'w') as f:
+            json.dump(manifest, f, indent=2)
+        return manifest
+
+    def __enter__(self) -> 'SignCorpusWriter':
+        return self
+
+    def __exit__(self, exc_type, *args) -> None:
+        if exc_type is None:
+            self.close()
+        elif self._writer is not None:
+            self._writer.close()
+
+    def _flush(self) -> None:
+        while self._rows:
+            if self._writer is None:
+                name = f'shard-{len(self._shards):05d}.arrow'
+                self._shards.append(dict(file=name, num_samples=0))
+                self._writer = pa.ipc.new_file(
+                    osp.join(self.out_dir, name), SCHEMA)
+            room = self.samples_per_shard - self._rows_in_shard
+            rows, self._rows = self._rows[:room], self._rows[room:]
+            batch = pa.RecordBatch.from_pylist(rows, schema=SCHEMA)
+            self._writer.write_batch(batch)
+            self._rows_in_shard += len(rows)
+            self._shards[-1]['num_samples'] += len(rows)
+            if self._rows_in_shard >= self.samples_per_shard:
+                self._close_shard()
+
+    def _close_shard(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+            self._rows_in_shard = 0
+
+
+def _opt_str(value) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+class SignCorpus:
+    """Random access to a corpus directory written by
+    :class:`SignCorpusWriter`.
+
+    Shards are memory-mapped lazily and re-opened after a fork, so one
+    instance can be shared by DataLoader workers: each process maps the files
+    itself and the OS shares the pages.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        manifest_file = osp.join(path, MANIFEST)
+        if not osp.isfile(manifest_file):
+            raise FileNotFoundError(
+                f'{path!r} is not a sign corpus: {MANIFEST} not found')
+        with open(manifest_file) as f:
+            manifest = json.load(f)
+        if manifest.get('format') != CORPUS_FORMAT:
+            raise ValueError(f'{manifest_file}: field "format" is '
+                             f'{manifest.get("format")!r}, expected '
+                             f'{CORPUS_FORMAT!r}')
+        if manifest.get('version', 0) > CORPUS_VERSION:
+            raise ValueError(f'{manifest_file}: corpus version '
+                             f'{manifest["version"]} is newer than this '
+                             f'slp_mm reads ({CORPUS_VERSION})')
+        self.manifest = manifest
+        self.layout = manifest['layout']
+        self.shard_files = [osp.join(path, s['file']) for s in manifest['shards']]
+        counts = [s['num_samples'] for s in manifest['shards']]
+        self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._tables: Dict[int, pa.Table] = {}
+        self._pid = None
+
+    def __len__(self) -> int:
+        return int(self._starts[-1])
+
+    def _table(self, shard: int) -> pa.Table:
+        if self._pid != os.getpid():  # new process: drop inherited maps
+            self._tables, self._pid = {}, os.getpid()
+        table = self._tables.get(shard)
+        if table is None:
+            file = self.shard_files[shard]
+            try:
+                source = pa.memory_map(file, 'r')
+                table = pa.ipc.open_file(source).read_all()
+            except (OSError, pa.ArrowInvalid) as e:
+                raise IOError(f'Cannot read corpus shard {file}: {e}') from e
+            self._tables[shard] = table
+        return table
+
+    def _locate(self, index: int):
+        if not 0 <= index < len(self):
+            raise IndexError(f'index {index} out of range for corpus '
+                             f'{self.path!r} of {len(self)} samples')
+        shard = int(np.searchsorted(self._starts, index, side='right') - 1)
+        return shard, index - int(self._starts[shard])
+
+    def column(self, name: str) -> list:
+        """A metadata column over the whole corpus as a Python list."""
+        if name not in META_COLUMNS:
+            raise KeyError(f'{name!r} is not a metadata column; known: '
+                           f'{META_COLUMNS}')
+        out = []
+        for shard in range(len(self.shard_files)):
+            out += self._table(shard).column(name).to_pylist()
+        return out
+
+    def __getitem__(self, index: int) -> dict:
+        shard, row = self._locate(index)
+        table = self._table(shard)
+        meta = table.select(META_COLUMNS).slice(row, 1).to_pylist()[0]
+        t, k = meta['num_frames'], meta['num_keypoints']
+        # zero-copy views of the memory-mapped arrays
+        kpts = table.column('keypoints').slice(row, 1).combine_chunks()
+        scores = table.column('scores').slice(row, 1).combine_chunks()
+        meta['keypoints'] = _list_values(kpts).reshape(t, k, 2)
+        meta['scores'] = _list_values(scores).reshape(t, k)
+        meta['corpus_location'] = f'{self.shard_files[shard]}, row {row}'
+        return meta
+
+
+def _list_values(arr: pa.LargeListArray) -> np.ndarray:
+    """The values of a one-element list array as a numpy view."""
+    offsets = arr.offsets.to_numpy()
+    return arr.values.to_numpy(zero_copy_only=True)[offsets[0]:offsets[1]]

@@ -1,0 +1,129 @@
+import copy
+from typing import Callable, List, Optional, Sequence, Union
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
+
+from slp_mm.registry import DATASETS
+from .sign_corpus import SignCorpus
+
+
+@DATASETS.register_module()
+class SignPoseDataset(BaseDataset):
+    """Sign sequences (pose + optional text) read from a sign corpus.
+
+    Unlike mmengine's default, nothing is loaded into memory up front: the
+    corpus is memory-mapped and each ``__getitem__`` reads one row, so the
+    dataset scales to the 1.5M samples of SL-1.5M. Only the filtered row
+    indexes (one int64 per sample) are kept.
+
+    A sample the pipeline rejects (a transform returns ``None``, e.g.
+    :class:`CheckPoseSample` on NaN keypoints) is skipped: another sample is
+    drawn and the skipped ids ride along in the returned sample's metainfo
+    (``skipped_ids``), where :class:`SkippedSampleLoggerHook` counts and
+    logs them across workers and ranks.
+
+    Args:
+        ann_file (str): Corpus directory (holding ``corpus.json``), relative
+            to ``data_root`` unless absolute.
+        pipeline (Sequence): Transforms.
+        data_root (str): Root prepended to ``ann_file``.
+        datasets (Sequence[str], optional): Keep only these source datasets.
+        paired_only (bool): Keep only samples with text.
+        min_frames (int): Drop shorter samples when indexing (0 = keep all;
+            zero-length samples are still caught by ``CheckPoseSample``).
+        test_mode (bool): Passed to mmengine (no random refetch in test).
+        max_refetch (int): Attempts to replace a rejected sample.
+    """
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: Sequence[Union[dict, Callable]] = (),
+                 data_root: str = '',
+                 datasets: Optional[Sequence[str]] = None,
+                 paired_only: bool = False,
+                 min_frames: int = 0,
+                 test_mode: bool = False,
+                 max_refetch: int = 100,
+                 **kwargs) -> None:
+        self.source_datasets = list(datasets) if datasets else None
+        self.paired_only = paired_only
+        self.min_frames = min_frames
+        self.corpus: Optional[SignCorpus] = None
+        self._indexes = np.zeros(0, dtype=np.int64)
+        super().__init__(
+            ann_file=ann_file,
+            data_root=data_root,
+            pipeline=list(pipeline),
+            test_mode=test_mode,
+            serialize_data=False,
+            max_refetch=max_refetch,
+            **kwargs)
+
+    def full_init(self) -> None:
+        if self._fully_initialized:
+            return
+        self.corpus = SignCorpus(self.ann_file)
+        keep = np.ones(len(self.corpus), dtype=bool)
+        if self.source_datasets is not None:
+            keep &= np.isin(
+                np.array(self.corpus.column('dataset'), dtype=object),
+                self.source_datasets)
+        if self.paired_only:
+            keep &= np.array([t is not None for t in self.corpus.column('text')])
+        if self.min_frames > 0:
+            keep &= np.array(self.corpus.column('num_frames')) >= self.min_frames
+        self._indexes = np.flatnonzero(keep)
+        if self._indices is not None:
+            self._indexes = self._get_subset_indexes(self._indices)
+        self._fully_initialized = True
+
+    def _get_subset_indexes(self, indices) -> np.ndarray:
+        if isinstance(indices, int):
+            return (self._indexes[:indices]
+                    if indices >= 0 else self._indexes[indices:])
+        return self._indexes[np.asarray(indices, dtype=np.int64)]
+
+    def load_data_list(self) -> List[dict]:
+        raise NotImplementedError(
+            'SignPoseDataset reads rows lazily; use get_data_info')
+
+    def __len__(self) -> int:
+        if not self._fully_initialized:
+            self.full_init()
+        return len(self._indexes)
+
+    def get_data_info(self, idx: int) -> dict:
+        info = self.corpus[int(self._indexes[idx])]
+        info['sample_idx'] = idx
+        return info
+
+    def __getitem__(self, idx: int) -> dict:
+        if not self._fully_initialized:
+            print_log('Please call `full_init()` first.', 'current')
+            self.full_init()
+        skipped = []
+        for _ in range(self.max_refetch + 1):
+            data = self.prepare_data(idx)
+            if data is not None:
+                if skipped:
+                    data['data_samples'].set_metainfo(
+                        dict(skipped_ids=skipped))
+                return data
+            skipped.append(self.corpus[int(self._indexes[idx])]['id'])
+            if self.test_mode:
+                break
+            idx = self._rand_another()
+        raise RuntimeError(
+            f'{self.__class__.__name__}: {len(skipped)} consecutive samples '
+            f'were rejected by the pipeline ({skipped[:5]}...); the corpus '
+            f'at {self.ann_file!r} or the pipeline is likely wrong')
+
+    def _rand_another(self) -> int:
+        return int(np.random.randint(0, len(self)))
+
+    def get_subset(self, indices):
+        sub = copy.copy(self)
+        sub._indexes = self._get_subset_indexes(indices)
+        return sub

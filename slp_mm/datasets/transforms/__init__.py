@@ -1,0 +1,12 @@
+from .check_pose_sample import CheckPoseSample
+from .hierarchical_pose_mask import HierarchicalPoseMask
+from .normalize_parts import NormalizeParts
+from .pack_sign_inputs import PackSignInputs
+from .select_keypoints import SelectKeypoints
+from .temporal_sample import TemporalSample
+from .tokenize_text import TokenizeText
+
+__all__ = [
+    'CheckPoseSample', 'SelectKeypoints', 'NormalizeParts', 'TemporalSample',
+    'HierarchicalPoseMask', 'TokenizeText', 'PackSignInputs'
+]

@@ -1,0 +1,47 @@
+from typing import Optional
+
+from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
+
+from slp_mm.registry import TRANSFORMS
+from ..pose_sample_check import find_sample_problem
+
+
+@TRANSFORMS.register_module()
+class CheckPoseSample(BaseTransform):
+    """Drop a sample that breaks the data contract instead of training on it.
+
+    NaN keypoints, zero frames, a wrong keypoint count or blank text make the
+    transform log a warning naming the sample, its location and the field,
+    and return ``None``; :class:`SignPoseDataset` then counts the skip and
+    draws another sample.
+
+    Args:
+        num_keypoints (int): Keypoints per frame expected on disk.
+            Defaults to 133 (COCO-WholeBody).
+        max_frames (int, optional): Longest accepted sequence before any
+            temporal sampling; ``None`` accepts any length.
+    """
+
+    def __init__(self,
+                 num_keypoints: int = 133,
+                 max_frames: Optional[int] = None) -> None:
+        self.num_keypoints = num_keypoints
+        self.max_frames = max_frames
+
+    def transform(self, results: dict) -> Optional[dict]:
+        problem = find_sample_problem(results, self.num_keypoints,
+                                      self.max_frames)
+        if problem is None:
+            return results
+        print_log(
+            f"Skipping sample {results.get('id')!r} "
+            f"({results.get('corpus_location', 'unknown location')}): "
+            f'{problem}',
+            logger='current',
+            level=30)
+        return None
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(num_keypoints='
+                f'{self.num_keypoints}, max_frames={self.max_frames})')

@@ -1,0 +1,114 @@
+from typing import Dict, Sequence, Tuple
+
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from slp_mm.registry import TRANSFORMS
+from slp_mm.structures import get_layout
+
+
+@TRANSFORMS.register_module()
+class HierarchicalPoseMask(BaseTransform):
+    """Hierarchical random masking for masked pose modelling (MPM).
+
+    Hides ``round(ratio * T * K)`` joints of the whole pose, spread over four
+    levels from coarse to fine: ``clip`` (runs of consecutive frames, every
+    joint), ``frame`` (single frames), ``part`` (one body part, e.g. a hand, in
+    one frame) and ``joint`` (single joints). Each level masks its share
+    (``level_weights``) of the total; coarse units that would overshoot are
+    not drawn, and the joint level fills the remainder, so the overall ratio
+    is exact.
+
+    Required keys: ``keypoints`` (T, K, 2), ``layout``.
+    Added keys: ``mpm_mask`` (T, K) bool, True = hidden from the encoder.
+
+    Args:
+        ratio (float): Overall masking ratio. The paper uses 0.4.
+        level_weights (Dict[str, float]): Share of the masked joints per
+            level; normalised to sum to 1.
+        clip_len (Tuple[int, int]): Inclusive range of clip-level run lengths.
+        parts (Sequence[str]): Parts the part level may hide.
+    """
+
+    LEVELS = ('clip', 'frame', 'part', 'joint')
+
+    def __init__(self,
+                 ratio: float = 0.4,
+                 level_weights: Dict[str, float] = dict(
+                     clip=0.25, frame=0.25, part=0.25, joint=0.25),
+                 clip_len: Tuple[int, int] = (2, 8),
+                 parts: Sequence[str] = ('body', 'face', 'mouth',
+                                         'left_hand', 'right_hand')) -> None:
+        if not 0 <= ratio <= 1:
+            raise ValueError(f'ratio must be in [0, 1], got {ratio}')
+        unknown = set(level_weights) - set(self.LEVELS)
+        if unknown:
+            raise ValueError(f'Unknown masking level(s) {sorted(unknown)}; '
+                             f'known: {self.LEVELS}')
+        total = sum(level_weights.values())
+        if total <= 0 or any(w < 0 for w in level_weights.values()):
+            raise ValueError(f'level_weights must be >= 0 with a positive '
+                             f'sum, got {level_weights}')
+        self.ratio = ratio
+        self.level_weights = {
+            k: level_weights.get(k, 0) / total
+            for k in self.LEVELS
+        }
+        self.clip_len = clip_len
+        self.parts = tuple(parts)
+
+    def transform(self, results: dict) -> dict:
+        t, k = results['keypoints'].shape[:2]
+        layout = get_layout(results['layout'])
+        part_idx = [layout.parts[p] for p in self.parts if p in layout.parts]
+        results['mpm_mask'] = self.sample_mask(t, k, part_idx)
+        return results
+
+    def sample_mask(self, t: int, k: int, part_idx) -> np.ndarray:
+        mask = np.zeros((t, k), dtype=bool)
+        target = int(round(self.ratio * t * k))
+        quota = 0.0
+        for level in self.LEVELS:
+            quota += self.level_weights[level] * target
+            goal = target if level == 'joint' else int(round(quota))
+            getattr(self, f'_mask_{level}')(mask, goal, part_idx)
+        return mask
+
+    def _mask_clip(self, mask, goal, part_idx, max_tries=64):
+        t, k = mask.shape
+        lo, hi = self.clip_len
+        for _ in range(max_tries):
+            free_frames = (goal - mask.sum()) // k
+            if free_frames < 1:
+                return
+            length = min(np.random.randint(lo, hi + 1), free_frames, t)
+            start = np.random.randint(0, t - length + 1)
+            span = mask[start:start + length]
+            if mask.sum() + (~span).sum() <= goal:
+                span[:] = True
+
+    def _mask_frame(self, mask, goal, part_idx):
+        t, k = mask.shape
+        for f in np.random.permutation(t):
+            if mask.sum() + (~mask[f]).sum() <= goal:
+                mask[f] = True
+
+    def _mask_part(self, mask, goal, part_idx):
+        t, _ = mask.shape
+        units = [(f, p) for f in range(t) for p in range(len(part_idx))]
+        for u in np.random.permutation(len(units)):
+            f, p = units[u]
+            new = ~mask[f, part_idx[p]]
+            if new.any() and mask.sum() + new.sum() <= goal:
+                mask[f, part_idx[p]] = True
+
+    def _mask_joint(self, mask, goal, part_idx):
+        free = np.flatnonzero(~mask)
+        need = goal - int(mask.sum())
+        if need > 0:
+            mask.flat[np.random.choice(free, need, replace=False)] = True
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(ratio={self.ratio}, '
+                f'level_weights={self.level_weights}, '
+                f'clip_len={self.clip_len}, parts={self.parts})')

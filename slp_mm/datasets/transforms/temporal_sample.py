@@ -1,0 +1,52 @@
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from slp_mm.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class TemporalSample(BaseTransform):
+    """Bring a sequence to at most ``max_frames`` frames.
+
+    Shorter sequences are kept whole (the data preprocessor pads them).
+    Longer ones are cut to a contiguous window (``'random_crop'`` for
+    training, ``'center_crop'`` for testing) or subsampled at evenly spaced
+    frames over the whole sequence (``'uniform'``).
+
+    Required keys: ``keypoints`` (T, K, 2), ``scores`` (T, K).
+    Modified keys: ``keypoints``, ``scores``. Added keys: ``frame_inds``.
+
+    Args:
+        max_frames (int): Upper bound on frames. The paper uses 256.
+        mode (str): ``'random_crop'``, ``'center_crop'`` or ``'uniform'``.
+    """
+
+    MODES = ('random_crop', 'center_crop', 'uniform')
+
+    def __init__(self, max_frames: int = 256, mode: str = 'random_crop'):
+        if mode not in self.MODES:
+            raise ValueError(f'mode must be one of {self.MODES}, got {mode!r}')
+        if max_frames < 1:
+            raise ValueError(f'max_frames must be >= 1, got {max_frames}')
+        self.max_frames = max_frames
+        self.mode = mode
+
+    def transform(self, results: dict) -> dict:
+        t = results['keypoints'].shape[0]
+        n = self.max_frames
+        if t <= n:
+            inds = np.arange(t)
+        elif self.mode == 'uniform':
+            inds = np.floor((np.arange(n) + 0.5) * t / n).astype(np.int64)
+        else:
+            start = (np.random.randint(0, t - n + 1)
+                     if self.mode == 'random_crop' else (t - n) // 2)
+            inds = np.arange(start, start + n)
+        results['keypoints'] = results['keypoints'][inds]
+        results['scores'] = results['scores'][inds]
+        results['frame_inds'] = inds
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(max_frames={self.max_frames}, '
+                f'mode={self.mode!r})')

@@ -1,0 +1,75 @@
+from typing import Dict, Optional
+
+from mmcv.transforms import BaseTransform
+
+from slp_mm.registry import TRANSFORMS
+from ..tokenizer import MBART_LANGUAGE_TOKENS, load_tokenizer
+
+
+@TRANSFORMS.register_module()
+class TokenizeText(BaseTransform):
+    """Tokenise the sentence and put the language token after it.
+
+    The ids follow mBART's source format: ``sentence </s> <lang>``, so one
+    multilingual text encoder tells the languages apart. Unpaired samples
+    (``text`` is ``None``) get no ids and take no part in contrastive
+    learning. The tokenizer is loaded lazily, once per worker process.
+
+    Required keys: ``text``, ``language``, ``id``.
+    Added keys: ``text_ids`` (L,) list of ints, ``L <= max_length``.
+
+    Args:
+        tokenizer (str): Name or local path for
+            ``transformers.AutoTokenizer`` (loaded with
+            ``local_files_only=True``: no download).
+        max_length (int): Longest id sequence, language token included.
+        language_tokens (Dict[str, str], optional): Language code of the
+            data -> token of the tokenizer. Defaults to mBART's codes.
+    """
+
+    def __init__(self,
+                 tokenizer: str,
+                 max_length: int = 128,
+                 language_tokens: Optional[Dict[str, str]] = None) -> None:
+        if max_length < 3:
+            raise ValueError(f'max_length must be >= 3, got {max_length}')
+        self.tokenizer_name = tokenizer
+        self.max_length = max_length
+        self.language_tokens = dict(language_tokens or MBART_LANGUAGE_TOKENS)
+        self._tokenizer = None
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            self._tokenizer = load_tokenizer(self.tokenizer_name)
+        return self._tokenizer
+
+    def transform(self, results: dict) -> dict:
+        text = results.get('text')
+        if text is None:
+            results['text_ids'] = None
+            return results
+        tok = self.tokenizer
+        lang = results.get('language')
+        lang_token = self.language_tokens.get(lang)
+        lang_id = (tok.convert_tokens_to_ids(lang_token)
+                   if lang_token is not None else None)
+        if lang_id is None or lang_id == tok.unk_token_id:
+            raise KeyError(
+                f"Sample {results.get('id')!r}: field 'language' is {lang!r}, "
+                f'which has no language token in tokenizer '
+                f'{self.tokenizer_name!r} (mapped to {lang_token!r}); known '
+                f'languages: {sorted(self.language_tokens)}')
+        ids = tok(text, add_special_tokens=False)['input_ids']
+        results['text_ids'] = (
+            ids[:self.max_length - 2] + [tok.eos_token_id, lang_id])
+        return results
+
+    def __getstate__(self):  # tokenizers are rebuilt in each worker
+        state = self.__dict__.copy()
+        state['_tokenizer'] = None
+        return state
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(tokenizer='
+                f'{self.tokenizer_name!r}, max_length={self.max_length})')

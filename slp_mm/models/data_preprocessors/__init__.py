@@ -1,0 +1,3 @@
+from .sign_data_preprocessor import SignDataPreprocessor
+
+__all__ = ['SignDataPreprocessor']

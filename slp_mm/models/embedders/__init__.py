@@ -1,0 +1,3 @@
+from .pose_gcn_embedder import PoseGCNEmbedder
+
+__all__ = ['PoseGCNEmbedder']

@@ -1,0 +1,3 @@
+from .dual_branch_encoder import DualBranchEncoder
+
+__all__ = ['DualBranchEncoder']

@@ -1,0 +1,3 @@
+from .sign_pretrainer import SignPretrainer
+
+__all__ = ['SignPretrainer']

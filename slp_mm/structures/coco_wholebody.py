@@ -1,0 +1,117 @@
+"""COCO-WholeBody 133 (MMPose's whole-body order) and the paper's 79-joint
+selection from it.
+
+The 133 order is: 0-16 COCO body, 17-22 feet, 23-90 face (68 points of the
+iBUG/300W scheme), 91-111 left hand, 112-132 right hand. The paper keeps 79 of
+them (1-based indexes 1-11, 24-40, 54, 84-91, 92-133): the upper body, the jaw
+line and nose tip, the inner lips and both hands.
+"""
+from typing import List, Tuple
+
+from slp_mm.registry import KEYPOINT_LAYOUTS
+from .keypoint_layout import KeypointLayout
+
+_BODY = [
+    'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder',
+    'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
+    'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
+    'right_ankle'
+]
+_FEET = [
+    'left_big_toe', 'left_small_toe', 'left_heel', 'right_big_toe',
+    'right_small_toe', 'right_heel'
+]
+_HAND_JOINTS = ['wrist'] + [
+    f'{finger}{i}' for finger in ('thumb', 'forefinger', 'middle_finger',
+                                  'ring_finger', 'pinky_finger')
+    for i in range(1, 5)
+]
+
+COCO_WHOLEBODY_NAMES: List[str] = (
+    _BODY + _FEET + [f'face-{i}' for i in range(68)] +
+    [f'left_hand_{j}' for j in _HAND_JOINTS] +
+    [f'right_hand_{j}' for j in _HAND_JOINTS])
+
+# The paper's 79 joints, 1-based in COCO-WholeBody as the paper writes them.
+PAPER_79_ONE_BASED: List[int] = (
+    list(range(1, 12)) + list(range(24, 41)) + [54] + list(range(84, 92)) +
+    list(range(92, 134)))
+PAPER_79_INDEXES: List[int] = [i - 1 for i in PAPER_79_ONE_BASED]
+
+
+def _hand_edges(root: int) -> List[Tuple[int, int]]:
+    """Bones of a 21-joint hand whose wrist is ``root`` (child, parent)."""
+    edges = []
+    for finger in range(5):
+        base = root + 1 + 4 * finger
+        edges.append((base, root))
+        edges += [(base + k + 1, base + k) for k in range(3)]
+    return edges
+
+
+def _chain(start: int, stop: int) -> List[Tuple[int, int]]:
+    return [(i + 1, i) for i in range(start, stop - 1)]
+
+
+def _ring(start: int, stop: int) -> List[Tuple[int, int]]:
+    return _chain(start, stop) + [(start, stop - 1)]
+
+
+@KEYPOINT_LAYOUTS.register_module(name='coco_wholebody_133')
+def coco_wholebody_133() -> KeypointLayout:
+    """All 133 MMPose whole-body keypoints; the root is the nose."""
+    body_edges = [(1, 0), (2, 0), (3, 1), (4, 2), (5, 0), (6, 0), (7, 5),
+                  (9, 7), (8, 6), (10, 8), (11, 5), (12, 6), (13, 11),
+                  (15, 13), (14, 12), (16, 14), (17, 15), (18, 15), (19, 15),
+                  (20, 16), (21, 16), (22, 16)]
+    face = 23
+    face_edges = (
+        _chain(face, face + 17)  # jaw line
+        + _chain(face + 17, face + 22) + _chain(face + 22, face + 27)  # brows
+        + _chain(face + 27, face + 31) + _chain(face + 31, face + 36)  # nose
+        + _ring(face + 36, face + 42) + _ring(face + 42, face + 48)  # eyes
+        + _ring(face + 48, face + 60) + _ring(face + 60, face + 68)  # lips
+        + [(face + 30, 0), (face + 33, face + 30), (face + 51, face + 33),
+           (face + 57, face + 8), (face + 62, face + 51),
+           (face + 21, face + 27), (face + 22, face + 27),
+           (face + 39, face + 27), (face + 42, face + 27)])
+    hand_edges = _hand_edges(91) + [(91, 9)] + _hand_edges(112) + [(112, 10)]
+    parts = dict(
+        body=list(range(0, 11)),
+        lower_body=list(range(11, 23)),
+        face=list(range(23, 71)),
+        mouth=list(range(71, 91)),  # outer and inner lips
+        left_hand=list(range(91, 112)),
+        right_hand=list(range(112, 133)))
+    return KeypointLayout('coco_wholebody_133', COCO_WHOLEBODY_NAMES, parts,
+                          body_edges + face_edges + hand_edges)
+
+
+@KEYPOINT_LAYOUTS.register_module(name='sign79')
+def sign79() -> KeypointLayout:
+    """The paper's 79-joint model layout, selected from COCO-WholeBody 133.
+
+    Local order: 0-10 upper body, 11-27 jaw line, 28 nose tip, 29-36 inner
+    lips, 37-57 left hand, 58-78 right hand. Bones follow the body; the jaw,
+    nose tip and lips hang off the nose, each hand off its body wrist (the
+    model sees one connected graph per frame).
+    """
+    body_edges = [(1, 0), (2, 0), (3, 1), (4, 2), (5, 0), (6, 0), (7, 5),
+                  (9, 7), (8, 6), (10, 8)]
+    face_edges = _chain(11, 28) + [(28, 0), (19, 28)]  # jaw, chin -> nose tip
+    mouth_edges = _ring(29, 37) + [(29, 28)]
+    hand_edges = _hand_edges(37) + [(37, 9)] + _hand_edges(58) + [(58, 10)]
+    parts = dict(
+        body=list(range(0, 11)),
+        face=list(range(11, 29)),
+        mouth=list(range(29, 37)),
+        left_hand=list(range(37, 58)),
+        right_hand=list(range(58, 79)))
+    names = [COCO_WHOLEBODY_NAMES[i] for i in PAPER_79_INDEXES]
+    return KeypointLayout(
+        'sign79',
+        names,
+        parts,
+        body_edges + face_edges + mouth_edges + hand_edges,
+        source_indexes=PAPER_79_INDEXES,
+        source='coco_wholebody_133')

@@ -1,0 +1,137 @@
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from slp_mm.datasets import (InvalidSampleError, SignCorpus, SignCorpusWriter,
+                             SignPoseDataset)
+
+
+def _sample(i, t=5, text='A sentence.', **kw):
+    rng = np.random.default_rng(i)
+    s = dict(
+        id=f'v{i}',
+        keypoints=rng.uniform(0, 640, (t, 133, 2)).astype(np.float32),
+        scores=rng.uniform(0, 1, (t, 133)).astype(np.float32),
+        width=640, height=480, fps=25.0, text=text, language='en',
+        gloss=['A', 'B'], label=i, dataset='toy', signer=3)
+    s.update(kw)
+    return s
+
+
+def test_round_trip_over_shards(tmp_path):
+    samples = [_sample(i, t=3 + i, text=None if i % 3 == 0 else f'S {i}.')
+               for i in range(11)]
+    with SignCorpusWriter(str(tmp_path), samples_per_shard=4,
+                          batch_size=3) as w:
+        assert w.write_all(samples) == 11
+    manifest = json.load(open(tmp_path / 'corpus.json'))
+    assert [s['num_samples'] for s in manifest['shards']] == [4, 4, 3]
+    corpus = SignCorpus(str(tmp_path))
+    assert len(corpus) == 11
+    for i in (0, 3, 4, 10):
+        row = corpus[i]
+        np.testing.assert_array_equal(row['keypoints'],
+                                      samples[i]['keypoints'])
+        np.testing.assert_array_equal(row['scores'], samples[i]['scores'])
+        assert row['id'] == f'v{i}' and row['text'] == samples[i]['text']
+        assert row['gloss'] == ['A', 'B'] and row['label'] == i
+        assert row['signer'] == '3' and row['num_frames'] == 3 + i
+    assert corpus.column('text')[0] is None
+    with pytest.raises(IndexError):
+        corpus[11]
+
+
+@pytest.mark.parametrize('bad,field', [
+    (dict(keypoints=np.full((2, 133, 2), np.nan), scores=np.ones((2, 133))),
+     'NaN'),
+    (dict(keypoints=np.zeros((0, 133, 2)), scores=np.zeros((0, 133))),
+     'zero frames'),
+    (dict(keypoints=np.zeros((2, 17, 2)), scores=np.zeros((2, 17))),
+     '17 keypoints'),
+    (dict(text=''), "'text' is empty"),
+    (dict(text=b'\xc3\x28'), 'UTF-8'),
+    (dict(id=''), "'id'"),
+])
+def test_writer_refuses_or_counts_bad_samples(tmp_path, bad, field):
+    with pytest.raises(InvalidSampleError, match=field):
+        SignCorpusWriter(str(tmp_path / 'a')).write(_sample(0, **bad))
+    with SignCorpusWriter(str(tmp_path / 'b'), on_invalid='skip') as w:
+        w.write(_sample(1))
+        assert not w.write(_sample(0, **bad))
+    assert len(w.skipped) == 1 and field in w.skipped[0]
+    assert len(SignCorpus(str(tmp_path / 'b'))) == 1
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    w = SignCorpusWriter(str(tmp_path))
+    w.write(_sample(0))
+    with pytest.raises(InvalidSampleError, match='duplicate'):
+        w.write(_sample(0))
+
+
+def test_truncated_shard_and_foreign_dir_errors(tmp_path):
+    with SignCorpusWriter(str(tmp_path)) as w:
+        w.write_all(_sample(i) for i in range(3))
+    shard = tmp_path / 'shard-00000.arrow'
+    data = shard.read_bytes()
+    shard.write_bytes(data[:len(data) // 2])
+    with pytest.raises(IOError, match='shard-00000.arrow'):
+        SignCorpus(str(tmp_path))[0]
+    with pytest.raises(FileNotFoundError, match='not a sign corpus'):
+        SignCorpus(str(tmp_path / 'elsewhere'))
+
+
+def _write(path, samples):
+    with SignCorpusWriter(str(path), samples_per_shard=5) as w:
+        w.write_all(samples)
+    return str(path)
+
+
+def test_dataset_filters_and_workers(tmp_path):
+    samples = [_sample(i, text=None if i % 2 else 'Hi.',
+                       dataset='a' if i < 6 else 'b') for i in range(12)]
+    path = _write(tmp_path, samples)
+    ds = SignPoseDataset(ann_file=path, paired_only=True, datasets=['a'])
+    assert len(ds) == 3
+    assert [ds.get_data_info(i)['id'] for i in range(3)] == ['v0', 'v2', 'v4']
+    full = SignPoseDataset(ann_file=path, pipeline=[
+        dict(type='SelectKeypoints'),
+        dict(type='NormalizeParts'),
+        dict(type='PackSignInputs')
+    ])
+    loader = torch.utils.data.DataLoader(
+        full, batch_size=4, num_workers=2, collate_fn=lambda b: b)
+    ids = [d['data_samples'].sample_id for batch in loader for d in batch]
+    assert sorted(ids) == sorted(f'v{i}' for i in range(12))
+
+
+def test_dataset_skips_bad_samples_and_reports_them(tmp_path):
+    # the writer of another tool may have stored NaNs: the pipeline skips
+    samples = [_sample(i) for i in range(4)]
+    path = _write(tmp_path, samples)
+    corpus_dir = tmp_path / 'nan'
+    import pyarrow as pa
+    from slp_mm.datasets.sign_corpus import SCHEMA
+    os.makedirs(corpus_dir)
+    table = pa.ipc.open_file(pa.memory_map(path + '/shard-00000.arrow')
+                             ).read_all()
+    kp = table.column('keypoints').to_pylist()
+    kp[1][7] = float('nan')
+    table = table.set_column(SCHEMA.get_field_index('keypoints'), SCHEMA.field(
+        'keypoints'), pa.array(kp, SCHEMA.field('keypoints').type))
+    with pa.ipc.new_file(str(corpus_dir / 'shard-00000.arrow'),
+                         SCHEMA) as f:
+        f.write_table(table)
+    (corpus_dir / 'corpus.json').write_text(
+        open(path + '/corpus.json').read())
+    ds = SignPoseDataset(ann_file=str(corpus_dir), pipeline=[
+        dict(type='CheckPoseSample'), dict(type='SelectKeypoints'),
+        dict(type='NormalizeParts'), dict(type='PackSignInputs')])
+    np.random.seed(0)
+    out = ds[1]
+    assert out['data_samples'].sample_id != 'v1'
+    assert out['data_samples'].skipped_ids == ['v1']
+    assert 'skipped_ids' not in ds[2]['data_samples']
