@@ -1,3 +1,4 @@
+from .pose_readers import read_pose_file
 from .pose_sample_check import InvalidSampleError, find_sample_problem
 from .sign_corpus import SignCorpus, SignCorpusWriter
 from .sign_pose_dataset import SignPoseDataset
@@ -8,5 +9,6 @@ from .transforms import *  # noqa: F401,F403
 __all__ = [
     'SignCorpus', 'SignCorpusWriter', 'SignPoseDataset',
     'SyntheticSignPoseDataset', 'InvalidSampleError', 'find_sample_problem',
-    'MBART_LANGUAGE_TOKENS', 'load_tokenizer', 'train_tokenizer'
+    'MBART_LANGUAGE_TOKENS', 'load_tokenizer', 'train_tokenizer',
+    'read_pose_file'
 ]
