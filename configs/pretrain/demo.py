@@ -37,7 +37,7 @@ model = dict(
         embed_dims=64),
 )
 
-max_epochs = 8
+max_epochs = 12
 warmup_epochs = 1
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [

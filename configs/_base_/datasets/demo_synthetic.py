@@ -22,6 +22,6 @@ train_dataloader = dict(
         type='SyntheticSignPoseDataset',
         data_root=data_root,
         ann_file='corpus',
-        num_samples=400,
+        num_samples=600,
         seed=0,
         pipeline=train_pipeline))

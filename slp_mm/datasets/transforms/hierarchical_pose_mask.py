@@ -77,30 +77,43 @@ class HierarchicalPoseMask(BaseTransform):
     def _mask_clip(self, mask, goal, part_idx, max_tries=64):
         t, k = mask.shape
         lo, hi = self.clip_len
+        count = int(mask.sum())
         for _ in range(max_tries):
-            free_frames = (goal - mask.sum()) // k
+            free_frames = (goal - count) // k
             if free_frames < 1:
                 return
             length = min(np.random.randint(lo, hi + 1), free_frames, t)
             start = np.random.randint(0, t - length + 1)
-            span = mask[start:start + length]
-            if mask.sum() + (~span).sum() <= goal:
-                span[:] = True
+            new = int((~mask[start:start + length]).sum())
+            if count + new <= goal:
+                mask[start:start + length] = True
+                count += new
+
+    @staticmethod
+    def _take_disjoint_units(new_counts: np.ndarray, count: int,
+                             goal: int) -> np.ndarray:
+        """Greedily pick disjoint units in random order while the masked
+        count stays within ``goal``; returns the picked unit indexes."""
+        picked = []
+        for u in np.random.permutation(len(new_counts)):
+            n = int(new_counts[u])
+            if n and count + n <= goal:
+                picked.append(u)
+                count += n
+        return np.asarray(picked, dtype=np.int64)
 
     def _mask_frame(self, mask, goal, part_idx):
-        t, k = mask.shape
-        for f in np.random.permutation(t):
-            if mask.sum() + (~mask[f]).sum() <= goal:
-                mask[f] = True
+        new = (~mask).sum(1)  # frames are disjoint units
+        mask[self._take_disjoint_units(new, int(mask.sum()), goal)] = True
 
     def _mask_part(self, mask, goal, part_idx):
-        t, _ = mask.shape
-        units = [(f, p) for f in range(t) for p in range(len(part_idx))]
-        for u in np.random.permutation(len(units)):
-            f, p = units[u]
-            new = ~mask[f, part_idx[p]]
-            if new.any() and mask.sum() + new.sum() <= goal:
-                mask[f, part_idx[p]] = True
+        # (frame, part) units are disjoint: their new counts are independent
+        new = np.stack([(~mask[:, idx]).sum(1) for idx in part_idx], 1)
+        picked = self._take_disjoint_units(new.reshape(-1), int(mask.sum()),
+                                           goal)
+        frames, parts = np.divmod(picked, len(part_idx))
+        for f, p in zip(frames, parts):
+            mask[f, part_idx[p]] = True
 
     def _mask_joint(self, mask, goal, part_idx):
         free = np.flatnonzero(~mask)
