@@ -12,6 +12,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     the default scope."""
     import slp_mm.datasets  # noqa: F401
     import slp_mm.engine  # noqa: F401
+    import slp_mm.evaluation  # noqa: F401
     import slp_mm.models  # noqa: F401
     import slp_mm.structures  # noqa: F401
     register_safe_globals()

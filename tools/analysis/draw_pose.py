@@ -25,8 +25,11 @@ def main():
         print(f"{sample['id']}: {sample['text']!r} ({sample['language']})")
     else:
         sample, layout = read_pose_file(args.source), 'coco_wholebody_133'
-    img = draw_pose_grid(sample['keypoints'], sample['scores'], layout,
-                         (sample['width'], sample['height']), args.frames)
+    size = (sample['width'], sample['height'])
+    kpts = sample['keypoints']
+    if max(size) <= 2:  # coordinates normalised to the image: draw at 480p
+        kpts, size = kpts * 480, (size[0] * 480, size[1] * 480)
+    img = draw_pose_grid(kpts, sample['scores'], layout, size, args.frames)
     cv2.imwrite(args.out, img)
     print(f'wrote {args.out} ({img.shape[1]}x{img.shape[0]})')
 

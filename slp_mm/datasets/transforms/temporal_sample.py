@@ -10,18 +10,20 @@ class TemporalSample(BaseTransform):
 
     Shorter sequences are kept whole (the data preprocessor pads them).
     Longer ones are cut to a contiguous window (``'random_crop'`` for
-    training, ``'center_crop'`` for testing) or subsampled at evenly spaced
-    frames over the whole sequence (``'uniform'``).
+    training, ``'center_crop'`` for testing) or subsampled over the whole
+    sequence: ``'uniform'`` takes the centre frame of each of ``max_frames``
+    equal segments (testing), ``'random_uniform'`` a random frame of each
+    segment (training; the SignBERT+ ISLR protocol with 32 frames).
 
     Required keys: ``keypoints`` (T, K, 2), ``scores`` (T, K).
     Modified keys: ``keypoints``, ``scores``. Added keys: ``frame_inds``.
 
     Args:
         max_frames (int): Upper bound on frames. The paper uses 256.
-        mode (str): ``'random_crop'``, ``'center_crop'`` or ``'uniform'``.
+        mode (str): One of :attr:`MODES`.
     """
 
-    MODES = ('random_crop', 'center_crop', 'uniform')
+    MODES = ('random_crop', 'center_crop', 'uniform', 'random_uniform')
 
     def __init__(self, max_frames: int = 256, mode: str = 'random_crop'):
         if mode not in self.MODES:
@@ -36,8 +38,10 @@ class TemporalSample(BaseTransform):
         n = self.max_frames
         if t <= n:
             inds = np.arange(t)
-        elif self.mode == 'uniform':
-            inds = np.floor((np.arange(n) + 0.5) * t / n).astype(np.int64)
+        elif self.mode in ('uniform', 'random_uniform'):
+            offset = (np.random.uniform(0, 1, n)
+                      if self.mode == 'random_uniform' else 0.5)
+            inds = np.floor((np.arange(n) + offset) * t / n).astype(np.int64)
         else:
             start = (np.random.randint(0, t - n + 1)
                      if self.mode == 'random_crop' else (t - n) // 2)

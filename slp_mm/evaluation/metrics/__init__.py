@@ -1,1 +1,3 @@
+from .sign_acc_metric import SignAccMetric
 
+__all__ = ['SignAccMetric']

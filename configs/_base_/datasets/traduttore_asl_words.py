@@ -1,0 +1,42 @@
+# Real check: 14 ASL words (MediaPipe Holistic, no face) from
+# ../shared/data/traduttore-asl-words, converted with
+#   python tools/data/traduttore_asl_words/convert.py \
+#       ../shared/data/traduttore-asl-words data/traduttore_asl_words
+# Train on the first recording block of every class, test on the second.
+data_root = 'data/traduttore_asl_words'
+num_classes = 14
+num_frames = 32
+
+train_pipeline = [
+    dict(type='CheckPoseSample'),
+    dict(type='TemporalSample', max_frames=num_frames, mode='random_uniform'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts'),
+    dict(type='RandomAffinePose'),
+    dict(type='PackSignInputs'),
+]
+test_pipeline = [
+    dict(type='CheckPoseSample'),
+    dict(type='TemporalSample', max_frames=num_frames, mode='uniform'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts'),
+    dict(type='PackSignInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='SignPoseDataset', data_root=data_root,
+                 ann_file='train', pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='SignPoseDataset', data_root=data_root,
+                 ann_file='test', pipeline=test_pipeline, test_mode=True))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='SignAccMetric', topk=(1, 5))
+test_evaluator = val_evaluator

@@ -1,0 +1,17 @@
+# Table III, ISLR: AdamW lr 1e-3, weight decay 1e-4, batch 64, lr x 0.1 every
+# 20 epochs, 60 epochs. Configs that load a pre-trained encoder add
+# `encoder_lr_mult` (0.1) through paramwise_cfg.custom_keys.
+max_epochs = 60
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
+    clip_grad=dict(max_norm=1.0))
+param_scheduler = [
+    dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs,
+         milestones=[20, 40], gamma=0.1)
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
+                 val_interval=10)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+auto_scale_lr = dict(enable=False, base_batch_size=64)

@@ -1,0 +1,40 @@
+"""RWTH-PHOENIX-Weather 2014 T (Camgöz et al., CVPR 2018): German weather
+forecasts signed in DGS, with glosses and a German translation; the
+standard sign-language translation benchmark."""
+from typing import Optional, Sequence
+
+from .base import SPLITS, Annotations, load_split_files, make_record, \
+    video_folder
+
+DATASET = 'phoenix2014t'
+LANGUAGE = 'de'
+# the released 210x260 (width x height) frames at 25 fps
+VIDEO_INFO = dict(width=210.0, height=260.0, fps=25.0)
+CORPUS_FILE = 'PHOENIX-2014-T.{split}.corpus.csv'
+NUM_FRAMES_FILE = 'PHOENIX-2014-T.{split}.num_frames.csv'
+COLUMNS = ('name', 'video', 'start', 'end', 'speaker', 'orth', 'translation')
+REQUIRED = ('name', 'video', 'speaker', 'orth', 'translation')
+
+
+def _record(row: dict, split: str, num_frames: Optional[int]) -> dict:
+    return make_record(
+        dataset=DATASET,
+        language=LANGUAGE,
+        split=split,
+        id=row['name'],
+        signer=row['speaker'],
+        gloss=row['orth'],
+        text=row['translation'],
+        video=video_folder(row['video']),
+        num_frames=num_frames)
+
+
+def load_phoenix2014t(ann_dir: str,
+                      splits: Sequence[str] = SPLITS) -> Annotations:
+    """Records of ``PHOENIX-2014-T.<split>.corpus.csv`` in ``ann_dir``.
+
+    ``text`` is the official translation as written (lower-cased, tokenised,
+    without the final `` .`` some SLT setups append).
+    """
+    return load_split_files(ann_dir, CORPUS_FILE, NUM_FRAMES_FILE, COLUMNS,
+                            REQUIRED, _record, splits)

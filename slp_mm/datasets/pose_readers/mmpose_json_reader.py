@@ -1,0 +1,188 @@
+"""Read MMPose inferencer predictions (JSON) into the data contract.
+
+The JSON is a list over frames of ``{"frame_id", "instances": [{"keypoints":
+[[x, y]] * K, "keypoint_scores": [K], "bbox": [[x1, y1, x2, y2]],
+"bbox_score"}]}``. A frame may hold several people (an interpreter beside a
+presenter, a false detection); picking the first instance of each frame
+would splice different people into one sequence. Instead, instances are
+linked into tracks by box overlap and the track that is largest and most
+central over the whole clip, the main signer, is kept.
+"""
+import json
+from typing import List, NamedTuple, Optional
+
+import numpy as np
+
+# boxes of consecutive detections of one person overlap at least this much
+MIN_TRACK_IOU = 0.3
+
+
+class _Instance(NamedTuple):
+    keypoints: np.ndarray  # (K, 2)
+    scores: np.ndarray  # (K, )
+    box: np.ndarray  # (4, ) x1, y1, x2, y2
+
+
+def read_mmpose_json(path: str,
+                     width: float,
+                     height: float,
+                     fps: float,
+                     num_keypoints: Optional[int] = 133) -> dict:
+    """Keypoints and scores of the main signer in an MMPose prediction file.
+
+    Frames where the main signer is not detected get keypoints and scores
+    0. The file stores no video size or frame rate, hence the arguments.
+
+    Args:
+        path (str): The JSON file.
+        width, height (float): Video size in pixels.
+        fps (float): Frame rate.
+        num_keypoints (int, optional): Expected points per instance;
+            ``None`` accepts any (all instances must still agree).
+
+    Returns:
+        dict: ``keypoints`` (T, K, 2) float32, ``scores`` (T, K) float32,
+        ``width``, ``height``, ``fps``.
+    """
+    if not (width > 0 and height > 0):
+        raise ValueError(f'{path}: video size {width}x{height} given, '
+                         'expected positive width and height')
+    try:
+        with open(path, encoding='utf-8') as f:
+            frames = json.load(f)
+    except ValueError as e:  # also a JSON cut short, or bad UTF-8
+        raise ValueError(f'{path}: not valid JSON ({e})') from e
+    if not isinstance(frames, list):
+        raise ValueError(f'{path}: top level is a {type(frames).__name__}, '
+                         'expected a list of frames')
+    timeline = _parse_frames(frames, path, num_keypoints)
+    k = num_keypoints
+    if k is None:
+        k = next((f[0].keypoints.shape[0] for f in timeline if f), 0)
+    keypoints = np.zeros((len(timeline), k, 2), np.float32)
+    scores = np.zeros((len(timeline), k), np.float32)
+    for t, j in enumerate(_main_track(timeline, width, height)):
+        if j is not None:
+            keypoints[t] = timeline[t][j].keypoints
+            scores[t] = timeline[t][j].scores
+    return dict(
+        keypoints=keypoints,
+        scores=scores,
+        width=float(width),
+        height=float(height),
+        fps=float(fps))
+
+
+def _parse_frames(frames: list, path: str,
+                  num_keypoints: Optional[int]) -> List[List[_Instance]]:
+    """Instances per frame, placed by ``frame_id`` counted from the first
+    frame (a frame missing from the list is a frame without instances)."""
+    ids = []
+    for i, frame in enumerate(frames):
+        where = f'{path}: frame {i}'
+        frame_id = _field(frame, 'frame_id', where)
+        if not isinstance(frame_id, int) or (ids and frame_id <= ids[-1]):
+            after = f" above the previous frame's {ids[-1]}" if ids else ''
+            raise ValueError(f"{where}: field 'frame_id' is {frame_id!r}, "
+                             f'expected an int{after}')
+        ids.append(frame_id)
+    timeline = [[] for _ in range(ids[-1] - ids[0] + 1)] if ids else []
+    for i, (frame, frame_id) in enumerate(zip(frames, ids)):
+        instances = _field(frame, 'instances', f'{path}: frame {i}')
+        if not isinstance(instances, list):
+            raise ValueError(f"{path}: frame {i}: field 'instances' is a "
+                             f'{type(instances).__name__}, expected a list')
+        for j, inst in enumerate(instances):
+            where = f'{path}: frame {i}, instance {j}'
+            parsed = _parse_instance(inst, where)
+            k = parsed.keypoints.shape[0]
+            if num_keypoints is None:
+                num_keypoints = k
+            if k != num_keypoints:
+                raise ValueError(f"{where}: field 'keypoints' has {k} "
+                                 f'points, expected {num_keypoints}')
+            timeline[frame_id - ids[0]].append(parsed)
+    return timeline
+
+
+def _field(obj, key: str, where: str):
+    if not isinstance(obj, dict) or key not in obj:
+        raise ValueError(f'{where}: field {key!r} is missing')
+    return obj[key]
+
+
+def _parse_instance(inst: dict, where: str) -> _Instance:
+    arrays = {}
+    for key, shape in (('keypoints', '(K, 2)'), ('keypoint_scores', '(K, )'),
+                       ('bbox', '[[x1, y1, x2, y2]]')):
+        value = _field(inst, key, where)
+        try:
+            arrays[key] = np.asarray(value, np.float32)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f'{where}: field {key!r} is not a numeric '
+                             f'array of shape {shape} ({e})') from e
+    kpts, scores = arrays['keypoints'], arrays['keypoint_scores']
+    if kpts.ndim != 2 or kpts.shape[1] != 2:
+        raise ValueError(f"{where}: field 'keypoints' has shape "
+                         f'{kpts.shape}, expected (K, 2)')
+    if scores.shape != kpts.shape[:1]:
+        raise ValueError(f"{where}: field 'keypoint_scores' has shape "
+                         f'{scores.shape}, expected {kpts.shape[:1]}')
+    box = arrays['bbox']
+    if box.size != 4:
+        raise ValueError(f"{where}: field 'bbox' has shape {box.shape}, "
+                         'expected [[x1, y1, x2, y2]]')
+    return _Instance(kpts, scores, box.reshape(4))
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    inter = max(w, 0) * max(h, 0)
+    union = _area(a) + _area(b) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _area(box: np.ndarray) -> float:
+    return max(box[2] - box[0], 0) * max(box[3] - box[1], 0)
+
+
+def _prominence(box: np.ndarray, width: float, height: float) -> float:
+    """Share of the image a box covers, scaled down the further its centre
+    lies from the image centre (0 at a corner)."""
+    offset = np.hypot((box[0] + box[2] - width) / 2,
+                      (box[1] + box[3] - height) / 2)
+    centrality = max(0.0, 1 - offset / (np.hypot(width, height) / 2))
+    return _area(box) / (width * height) * centrality
+
+
+def _main_track(timeline: List[List[_Instance]], width: float,
+                height: float) -> List[Optional[int]]:
+    """Per frame, the index of the main signer's instance (``None`` where
+    absent): instances are linked greedily, most-overlapping first, to the
+    track whose last box they overlap; the track with the largest summed
+    prominence over the clip wins."""
+    tracks = []  # dict(box=last box, members={frame: instance}, weight)
+    for t, instances in enumerate(timeline):
+        pairs = sorted(((_iou(track['box'], inst.box), n, j)
+                        for n, track in enumerate(tracks)
+                        for j, inst in enumerate(instances)),
+                       reverse=True)
+        linked = {}  # instance -> track
+        for overlap, n, j in pairs:
+            if overlap < MIN_TRACK_IOU:
+                break
+            if j not in linked and n not in linked.values():
+                linked[j] = n
+        for j, inst in enumerate(instances):
+            if j not in linked:
+                tracks.append(dict(box=None, members={}, weight=0.0))
+                linked[j] = len(tracks) - 1
+            track = tracks[linked[j]]
+            track['box'] = inst.box
+            track['members'][t] = j
+            track['weight'] += _prominence(inst.box, width, height)
+    if not tracks:
+        return [None] * len(timeline)
+    main = max(tracks, key=lambda track: track['weight'])
+    return [main['members'].get(t) for t in range(len(timeline))]

@@ -1,0 +1,3 @@
+from .sign_recognizer import SignRecognizer
+
+__all__ = ['SignRecognizer']

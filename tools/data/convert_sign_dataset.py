@@ -1,0 +1,158 @@
+"""Convert a continuous sign-language dataset (official annotation files and
+one pose file per video) into one sign corpus per split.
+
+    python tools/data/convert_sign_dataset.py phoenix2014t \
+        ../shared/data/phoenix-2014t data/poses/phoenix2014t \
+        data/phoenix2014t --pose-format mmpose-json
+
+The pose file of a video is POSE_DIR/<split>/<video>.<ext> or
+POSE_DIR/<video>.<ext>, <video> being the video folder named by the
+annotation. Each split is written to OUT_DIR/<split>/ (docs/data_format.md)
+with OUT_DIR/<split>/rejects.json, which lists every dropped row or sample
+and why. A split whose corpus is complete (corpus.json written) is kept as
+is, so an interrupted run can simply be started again.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import sys
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from tqdm import tqdm
+
+from slp_mm.datasets.converters import (ANNOTATION_LOADERS, SPLITS,
+                                        VIDEO_INFO, make_reject)
+from slp_mm.datasets.pose_readers import (read_mmpose_json, read_numpy_pose,
+                                          read_pose_file)
+from slp_mm.datasets.sign_corpus import MANIFEST, SignCorpusWriter
+
+REJECTS = 'rejects.json'
+
+# pose format -> (file extensions tried in order,
+#                 reader(path, width=, height=, fps=) of the data contract)
+POSE_FORMATS: Dict[str, tuple] = {
+    'npz': (('.npz', '.npy'), read_numpy_pose),
+    # .pose files store the video size and fps themselves
+    'pose': (('.pose', ), lambda path, **video_info: read_pose_file(path)),
+    'mmpose-json': (('.json', ), read_mmpose_json),
+}
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0].replace('\n', ' '))
+    parser.add_argument('dataset', choices=sorted(ANNOTATION_LOADERS))
+    parser.add_argument('ann_dir', help='folder of the annotation files')
+    parser.add_argument('pose_dir', help='folder of the per-video pose files')
+    parser.add_argument('out_dir', help='output folder, one corpus per split')
+    parser.add_argument(
+        '--pose-format', choices=sorted(POSE_FORMATS), default='npz')
+    parser.add_argument(
+        '--splits', nargs='+', choices=SPLITS, default=list(SPLITS))
+    for key in ('width', 'height', 'fps'):
+        parser.add_argument(
+            f'--{key}',
+            type=float,
+            help=f'video {key} where the pose files do not store it '
+            '(default: the dataset\'s)')
+    return parser.parse_args(argv)
+
+
+def find_pose_file(pose_dir: str, split: str, video: str,
+                   extensions: Sequence[str]) -> Tuple[Optional[str], list]:
+    """The pose file of a video (``None`` if there is none) and the paths
+    tried."""
+    tried = [
+        osp.join(folder, video + ext)
+        for folder in (osp.join(pose_dir, split), pose_dir)
+        for ext in extensions
+    ]
+    return next((path for path in tried if osp.isfile(path)), None), tried
+
+
+def convert_split(split: str, records: List[dict], rejects: List[dict],
+                  pose_dir: str, out: str, pose_format: str,
+                  video_info: dict) -> dict:
+    """Write one split's corpus and its rejects.json; returns the corpus
+    manifest. ``rejects`` are the split's annotation rejects."""
+    extensions, read = POSE_FORMATS[pose_format]
+    rejects = list(rejects)
+    for stale in glob.glob(osp.join(out, 'shard-*.arrow')):
+        os.remove(stale)  # left by an interrupted run
+    writer = SignCorpusWriter(out, on_invalid='skip')
+    for record in tqdm(records, desc=split, unit='video'):
+        where = dict(id=record['id'], split=split)
+        path, tried = find_pose_file(pose_dir, split, record['video'],
+                                     extensions)
+        if path is None:
+            rejects.append(
+                make_reject(
+                    f'no pose file; tried {tried}',
+                    stage='missing_pose',
+                    **where))
+            continue
+        try:
+            pose = read(path, **video_info)
+        except (OSError, ValueError) as e:
+            rejects.append(
+                make_reject(
+                    str(e), stage='unreadable_pose', file=path, **where))
+            continue
+        sample = dict(
+            id=record['id'],
+            text=record['text'],
+            language=record['language'],
+            gloss=record['gloss'],
+            dataset=record['dataset'],
+            signer=record['signer'],
+            **pose)
+        if not writer.write(sample):
+            rejects.append(
+                make_reject(
+                    writer.skipped[-1],
+                    stage='invalid_sample',
+                    file=path,
+                    **where))
+    with open(osp.join(out, REJECTS), 'w', encoding='utf-8') as f:
+        json.dump(rejects, f, indent=1, ensure_ascii=False)
+    return writer.close()  # writes corpus.json last: the split is complete
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = parse_args(argv)
+    for path in (args.ann_dir, args.pose_dir):
+        if not osp.isdir(path):
+            sys.exit(f'{path} is not a folder')
+    video_info = dict(VIDEO_INFO[args.dataset])
+    video_info.update({
+        key: getattr(args, key)
+        for key in video_info if getattr(args, key) is not None
+    })
+    try:
+        annotations = ANNOTATION_LOADERS[args.dataset](args.ann_dir,
+                                                       args.splits)
+    except (OSError, ValueError) as e:  # a missing or foreign file
+        sys.exit(f'Cannot read the {args.dataset} annotation: {e}')
+    for split in args.splits:
+        out = osp.join(args.out_dir, split)
+        if osp.isfile(osp.join(out, MANIFEST)):
+            print(f'{split}: {out} is complete, skipped (delete it to '
+                  'rebuild)')
+            continue
+        # a row whose split is unknown may belong to any split
+        rejects = [
+            r for r in annotations.rejects if r['split'] in (split, None)
+        ]
+        manifest = convert_split(split, annotations.records[split], rejects,
+                                 args.pose_dir, out, args.pose_format,
+                                 video_info)
+        print(f'{split}: {manifest["num_samples"]} samples -> {out}, '
+              f'{len(rejects)} annotation rows and '
+              f'{len(annotations.records[split]) - manifest["num_samples"]} '
+              f'videos rejected (see {osp.join(out, REJECTS)})')
+
+
+if __name__ == '__main__':
+    main()
