@@ -1,6 +1,4 @@
 """The data sample that travels with one sign sequence through the pipeline."""
-from typing import List, Optional
-
 import torch
 from mmengine.structures import BaseDataElement
 
@@ -17,6 +15,7 @@ class SignDataSample(BaseDataElement):
         - ``mpm_mask`` (T, K) bool: joints hidden from the encoder for masked
           pose modelling.
         - ``gt_label`` (1,) long: class index for recognition.
+        - ``gloss_ids`` (L,) long: gloss indexes for CTC recognition.
         - ``pose_embedding`` / ``text_embedding``: set by ``predict``.
     """
 
@@ -52,6 +51,19 @@ class SignDataSample(BaseDataElement):
         del self._mpm_mask
 
     @property
+    def gloss_ids(self) -> torch.Tensor:
+        return self._gloss_ids
+
+    @gloss_ids.setter
+    def gloss_ids(self, value) -> None:
+        self.set_field(torch.as_tensor(value, dtype=torch.long),
+                       '_gloss_ids', dtype=torch.Tensor)
+
+    @gloss_ids.deleter
+    def gloss_ids(self) -> None:
+        del self._gloss_ids
+
+    @property
     def gt_label(self) -> torch.Tensor:
         return self._gt_label
 
@@ -65,9 +77,3 @@ class SignDataSample(BaseDataElement):
     def gt_label(self) -> None:
         del self._gt_label
 
-
-def stack_field(data_samples: List[SignDataSample],
-                name: str) -> Optional[List[torch.Tensor]]:
-    """The named field of every sample, or ``None`` if any sample lacks it."""
-    values = [s.get(name, None) for s in data_samples]
-    return None if any(v is None for v in values) else values

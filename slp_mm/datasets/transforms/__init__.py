@@ -1,4 +1,5 @@
 from .check_pose_sample import CheckPoseSample
+from .encode_gloss import EncodeGloss
 from .hierarchical_pose_mask import HierarchicalPoseMask
 from .normalize_parts import NormalizeParts
 from .pack_sign_inputs import PackSignInputs
@@ -10,5 +11,5 @@ from .tokenize_text import TokenizeText
 __all__ = [
     'CheckPoseSample', 'SelectKeypoints', 'NormalizeParts', 'TemporalSample',
     'HierarchicalPoseMask', 'TokenizeText', 'PackSignInputs',
-    'RandomAffinePose'
+    'RandomAffinePose', 'EncodeGloss'
 ]

@@ -13,7 +13,8 @@ class PackSignInputs(BaseTransform):
     """Pack a transformed sample into ``inputs`` + a :class:`SignDataSample`.
 
     ``inputs`` is a (T, K, 3) float tensor: normalised x, y and the keypoint
-    confidence. ``text_ids``, ``mpm_mask`` and ``label`` become data fields;
+    confidence. ``text_ids``, ``mpm_mask``, ``gloss_ids`` and ``label``
+    become data fields;
     the ``meta_keys`` become metainfo.
 
     Args:
@@ -39,6 +40,8 @@ class PackSignInputs(BaseTransform):
             sample.text_ids = results['text_ids']
         if results.get('mpm_mask') is not None:
             sample.mpm_mask = results['mpm_mask']
+        if results.get('gloss_ids') is not None:
+            sample.gloss_ids = results['gloss_ids']
         if results.get('label') is not None:
             sample.gt_label = results['label']
         return dict(

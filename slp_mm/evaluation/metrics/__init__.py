@@ -1,3 +1,4 @@
 from .sign_acc_metric import SignAccMetric
+from .wer_metric import WERMetric
 
-__all__ = ['SignAccMetric']
+__all__ = ['SignAccMetric', 'WERMetric']

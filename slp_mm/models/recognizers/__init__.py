@@ -1,3 +1,3 @@
-from .sign_recognizer import SignRecognizer
+from .sign_recognizer import SignCTCRecognizer, SignRecognizer
 
-__all__ = ['SignRecognizer']
+__all__ = ['SignRecognizer', 'SignCTCRecognizer']

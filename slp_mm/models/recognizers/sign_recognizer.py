@@ -10,13 +10,18 @@ from ..utils import load_pretrained_encoder
 
 @MODELS.register_module()
 class SignRecognizer(BaseModel):
-    """Isolated sign language recognition (ISLR): the pose encoder of
-    pre-training plus a classification head.
+    """Sign recognition: the pose encoder of pre-training plus a task head.
+
+    With :class:`SignClsHead` it is isolated sign recognition (ISLR); with
+    :class:`SignCTCHead` continuous recognition (CSLR, registered as
+    :class:`SignCTCRecognizer`). A head provides ``forward(feats,
+    pose_mask)``, ``loss(feats, pose_mask, data_samples)`` and
+    ``predict(feats, pose_mask, data_samples)``.
 
     Args:
         embedder (dict): Pose embedder config.
         encoder (dict): Pose encoder config.
-        head (dict): Head config (:class:`SignClsHead`).
+        head (dict): Head config.
         pretrained (str, optional): Checkpoint of a pre-trained model whose
             ``embedder.*`` / ``encoder.*`` weights initialise this one
             (loaded in ``init_weights``; mismatches fail loudly).
@@ -62,3 +67,9 @@ class SignRecognizer(BaseModel):
             return self.head.predict(feats, inputs['pose_mask'],
                                      data_samples)
         raise RuntimeError(f'Invalid mode {mode!r}')
+
+
+@MODELS.register_module()
+class SignCTCRecognizer(SignRecognizer):
+    """Continuous sign recognition: encoder + TCN + BiLSTM + CTC
+    (:class:`SignCTCHead`), decoded by beam search into gloss sequences."""

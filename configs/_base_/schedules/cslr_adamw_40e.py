@@ -1,0 +1,16 @@
+# Table III, CSLR: AdamW lr 1e-4, weight decay 1e-5, batch 8, 40 epochs,
+# step decay (x 0.1 at epochs 20 and 30).
+max_epochs = 40
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-5),
+    clip_grad=dict(max_norm=5.0))
+param_scheduler = [
+    dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs,
+         milestones=[20, 30], gamma=0.1)
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
+                 val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+auto_scale_lr = dict(enable=False, base_batch_size=8)

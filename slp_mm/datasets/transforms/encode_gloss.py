@@ -1,0 +1,53 @@
+from typing import Optional
+
+from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
+
+from slp_mm.registry import TRANSFORMS
+from slp_mm.structures import GlossVocabulary
+
+
+@TRANSFORMS.register_module()
+class EncodeGloss(BaseTransform):
+    """Gloss sequence -> vocabulary indexes, the CTC target.
+
+    A sample with no glosses, or (with ``on_unknown='skip'``) a gloss outside
+    the vocabulary, is skipped with a warning naming the sample and the
+    glosses; :class:`SignPoseDataset` counts the skip.
+
+    Required keys: ``gloss`` (list of str), ``id``.
+    Added keys: ``gloss_ids`` (list of int).
+
+    Args:
+        vocab_file (str): JSON written by ``tools/data/build_gloss_vocab.py``.
+        on_unknown (str): ``'error'`` or ``'skip'``.
+    """
+
+    def __init__(self, vocab_file: str, on_unknown: str = 'skip') -> None:
+        if on_unknown not in ('error', 'skip'):
+            raise ValueError(f"on_unknown must be 'error' or 'skip', got "
+                             f'{on_unknown!r}')
+        self.vocab_file = vocab_file
+        self.vocab = GlossVocabulary.load(vocab_file)
+        self.on_unknown = on_unknown
+
+    def transform(self, results: dict) -> Optional[dict]:
+        gloss = results.get('gloss') or []
+        sid = results.get('id')
+        if not gloss:
+            print_log(f"Skipping sample {sid!r}: field 'gloss' is empty",
+                      logger='current', level=30)
+            return None
+        try:
+            results['gloss_ids'] = self.vocab.encode(gloss)
+        except KeyError as e:
+            msg = f"Sample {sid!r}: field 'gloss': {e.args[0]}"
+            if self.on_unknown == 'error':
+                raise KeyError(msg) from e
+            print_log(f'Skipping {msg}', logger='current', level=30)
+            return None
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(vocab_file={self.vocab_file!r}, '
+                f'on_unknown={self.on_unknown!r})')

@@ -1,0 +1,8 @@
+from .gloss_cleanup import (GLOSS_CLEANUPS, clean_phoenix2014_hypothesis,
+                            cleanup_for, keep_raw, remove_markers)
+from .wer import WordErrors, align_words, word_errors
+
+__all__ = [
+    'GLOSS_CLEANUPS', 'clean_phoenix2014_hypothesis', 'cleanup_for',
+    'keep_raw', 'remove_markers', 'WordErrors', 'align_words', 'word_errors'
+]
