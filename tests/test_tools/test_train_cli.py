@@ -70,8 +70,14 @@ def test_typo_in_config_option_is_reported(synthetic_corpus, tmp_path):
 def test_two_ranks_with_torchrun(synthetic_corpus, tmp_path):
     torchrun = osp.join(osp.dirname(sys.executable), 'torchrun')
     work = str(tmp_path / 'dist')
+    import socket
+    with socket.socket() as sock:  # a free port: parallel runs must not meet
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
     log = _run([
-        torchrun, '--standalone', '--nproc_per_node=2', 'tools/train.py',
+        torchrun, '--nnodes=1', '--rdzv-backend=c10d',
+        f'--rdzv-endpoint=127.0.0.1:{port}', '--nproc_per_node=2',
+        'tools/train.py',
         'configs/pretrain/demo.py', '--launcher', 'pytorch', '--work-dir',
         work
     ] + _options(synthetic_corpus, 2))

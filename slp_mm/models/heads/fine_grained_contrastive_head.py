@@ -9,6 +9,33 @@ from mmengine.model import BaseModule
 from slp_mm.registry import MODELS
 
 
+def fine_grained_similarity(clips: torch.Tensor,
+                            clip_mask: torch.Tensor,
+                            words: torch.Tensor,
+                            word_mask: torch.Tensor,
+                            word_temperature: float = 1.0) -> torch.Tensor:
+    """Fine-grained sign-text scores of every sign against every sentence.
+
+    Args:
+        clips: (Bv, T', E) L2-normalised clip embeddings.
+        clip_mask: (Bv, T') True on real clips.
+        words: (Bt, L, E) L2-normalised word embeddings.
+        word_mask: (Bt, L) True on real words.
+        word_temperature: Temperature of the softmax over words.
+
+    Returns:
+        (Bv, Bt): for each pair, the clip x word similarities re-weighted by
+        a softmax over words, summed per clip and averaged over clips.
+    """
+    sim = torch.einsum('itd,jld->ijtl', clips, words)  # (Bv, Bt, T', L)
+    logits = (sim / word_temperature).masked_fill(
+        ~word_mask[None, :, None, :], float('-inf'))
+    attn = logits.softmax(dim=-1)  # softmax over words
+    rows = (attn * sim).sum(-1)  # (Bv, Bt, T')
+    clip_w = clip_mask[:, None, :].float()
+    return (rows * clip_w).sum(-1) / clip_w.sum(-1).clamp(min=1)
+
+
 @MODELS.register_module()
 class FineGrainedContrastiveHead(BaseModule):
     """Fine-grained sign-text contrastive learning (STC).
@@ -73,13 +100,8 @@ class FineGrainedContrastiveHead(BaseModule):
                    words: torch.Tensor,
                    word_mask: torch.Tensor) -> torch.Tensor:
         """Scores of every sign i against every sentence j -> (Bv, Bt)."""
-        sim = torch.einsum('itd,jld->ijtl', clips, words)  # (Bv, Bt, T', L)
-        logits = (sim / self.word_temperature).masked_fill(
-            ~word_mask[None, :, None, :], float('-inf'))
-        attn = logits.softmax(dim=-1)  # softmax over words
-        rows = (attn * sim).sum(-1)  # (Bv, Bt, T')
-        clip_w = clip_mask[:, None, :].float()
-        return (rows * clip_w).sum(-1) / clip_w.sum(-1).clamp(min=1)
+        return fine_grained_similarity(clips, clip_mask, words, word_mask,
+                                       self.word_temperature)
 
     def forward(self, pose_feats, pose_mask, text_feats,
                 text_mask) -> torch.Tensor:
