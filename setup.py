@@ -26,8 +26,7 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache-2.0',
     python_requires='>=3.9',
-    packages=find_packages(exclude=('configs', 'tools', 'tests', 'projects',
-                                    'benchmarks', 'docs')),
+    packages=find_packages(include=('slp_mm', 'slp_mm.*')),
     package_data={'slp_mm.models.text_encoders': ['architectures/*.json']},
     install_requires=read_requirements('runtime.txt'),
     extras_require=dict(
