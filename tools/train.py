@@ -57,8 +57,10 @@ def merge_args(cfg: Config, args) -> Config:
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if optim_wrapper == 'OptimWrapper':
+        # AMP's GradScaler skips non-finite fp16 steps itself
+        if optim_wrapper in ('OptimWrapper', 'GuardedOptimWrapper'):
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.pop('max_consecutive', None)
             cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume = True

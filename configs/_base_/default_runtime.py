@@ -11,6 +11,7 @@ custom_hooks = [
     dict(type='RandomTextEncoderGuardHook'),
     dict(type='SkippedSampleLoggerHook'),
     dict(type='RNGStateHook'),
+    dict(type='BatchIdsHook'),
 ]
 
 env_cfg = dict(

@@ -3,19 +3,21 @@ import warnings
 
 from mmengine import DefaultScope
 
+from .atomic_local_backend import use_atomic_local_writes
 from .safe_globals import register_safe_globals
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
     """Import every slp_mm module into its registry, allow-list the classes
-    mmengine checkpoints need for weights-only loading, and make ``slp_mm``
-    the default scope."""
+    mmengine checkpoints need for weights-only loading, make local writes
+    (checkpoints) atomic, and make ``slp_mm`` the default scope."""
     import slp_mm.datasets  # noqa: F401
     import slp_mm.engine  # noqa: F401
     import slp_mm.evaluation  # noqa: F401
     import slp_mm.models  # noqa: F401
     import slp_mm.structures  # noqa: F401
     register_safe_globals()
+    use_atomic_local_writes()
     if not init_default_scope:
         return
     never_created = (DefaultScope.get_current_instance() is None

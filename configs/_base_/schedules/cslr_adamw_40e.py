@@ -2,7 +2,7 @@
 # step decay (x 0.1 at epochs 20 and 30).
 max_epochs = 40
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='GuardedOptimWrapper',  # skips and reports NaN/inf updates
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-5),
     clip_grad=dict(max_norm=5.0))
 param_scheduler = [

@@ -3,7 +3,7 @@
 # `encoder_lr_mult` (0.1) through paramwise_cfg.custom_keys.
 max_epochs = 60
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='GuardedOptimWrapper',  # skips and reports NaN/inf updates
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
     clip_grad=dict(max_norm=1.0))
 param_scheduler = [

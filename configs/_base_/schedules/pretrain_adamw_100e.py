@@ -5,7 +5,7 @@ max_epochs = 100
 warmup_epochs = 10
 
 optim_wrapper = dict(
-    type='OptimWrapper',
+    type='GuardedOptimWrapper',  # skips and reports NaN/inf updates
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.1,
                    betas=(0.9, 0.98)),
     paramwise_cfg=dict(
