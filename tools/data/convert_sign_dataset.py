@@ -1,5 +1,5 @@
-"""Convert a continuous sign-language dataset (official annotation files and
-one pose file per video) into one sign corpus per split.
+"""Convert a sign-language dataset (official annotation files and one pose
+file per video) into one sign corpus per split.
 
     python tools/data/convert_sign_dataset.py phoenix2014t \
         ../shared/data/phoenix-2014t data/poses/phoenix2014t \
@@ -11,6 +11,10 @@ annotation. Each split is written to OUT_DIR/<split>/ (docs/data_format.md)
 with OUT_DIR/<split>/rejects.json, which lists every dropped row or sample
 and why. A split whose corpus is complete (corpus.json written) is kept as
 is, so an interrupted run can simply be started again.
+
+Isolated-sign datasets (wlasl100 ... wlasl2000, msasl100 ... msasl1000,
+slr500, nmfs-csl) also store each video's class label; each subset is its
+own corpus. SLR500 and NMFs-CSL have no dev split: pass --splits train test.
 """
 import argparse
 import glob
@@ -105,6 +109,7 @@ def convert_split(split: str, records: List[dict], rejects: List[dict],
             text=record['text'],
             language=record['language'],
             gloss=record['gloss'],
+            label=record.get('label'),  # isolated signs only
             dataset=record['dataset'],
             signer=record['signer'],
             **pose)
@@ -130,6 +135,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         key: getattr(args, key)
         for key in video_info if getattr(args, key) is not None
     })
+    unknown = [key for key, value in video_info.items() if value is None]
+    if unknown and args.pose_format == 'mmpose-json':  # stores no size/fps
+        sys.exit(f'{args.dataset} videos differ in {"/".join(unknown)}: '
+                 f'pass {" ".join("--" + key for key in unknown)} or use a '
+                 'pose format that stores them (npz, pose)')
     try:
         annotations = ANNOTATION_LOADERS[args.dataset](args.ann_dir,
                                                        args.splits)

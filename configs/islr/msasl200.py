@@ -1,0 +1,21 @@
+# MS-ASL200 ISLR (Sec. III-C): the pre-trained pose encoder and a classifier,
+# the encoder fine-tuned at lr x 0.1, on the corpus data/msasl200
+# (configs/_base_/datasets/islr_msasl.py).
+#   python tools/train.py configs/islr/msasl200.py \
+#       --cfg-options model.pretrained=PRETRAINED.pth
+_base_ = [
+    '../_base_/models/sign_recognizer.py',
+    '../_base_/datasets/islr_msasl.py',
+    '../_base_/schedules/islr_adamw_60e.py',
+    '../_base_/default_runtime.py',
+]
+data_root = 'data/msasl200'
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
+model = dict(head=dict(num_classes=200))
+optim_wrapper = dict(
+    paramwise_cfg=dict(custom_keys={
+        'embedder': dict(lr_mult=0.1),
+        'encoder': dict(lr_mult=0.1)
+    }))

@@ -1,0 +1,17 @@
+# SLR500 ISLR (Sec. III-C): the pre-trained pose encoder and a classifier,
+# the encoder fine-tuned at lr x 0.1, on the corpus data/slr500
+# (configs/_base_/datasets/islr_slr500.py).
+#   python tools/train.py configs/islr/slr500.py \
+#       --cfg-options model.pretrained=PRETRAINED.pth
+_base_ = [
+    '../_base_/models/sign_recognizer.py',
+    '../_base_/datasets/islr_slr500.py',
+    '../_base_/schedules/islr_adamw_60e.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(head=dict(num_classes=500))
+optim_wrapper = dict(
+    paramwise_cfg=dict(custom_keys={
+        'embedder': dict(lr_mult=0.1),
+        'encoder': dict(lr_mult=0.1)
+    }))

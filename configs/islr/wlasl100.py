@@ -1,0 +1,21 @@
+# WLASL100 ISLR (Sec. III-C): the pre-trained pose encoder and a classifier,
+# the encoder fine-tuned at lr x 0.1, on the corpus data/wlasl100
+# (configs/_base_/datasets/islr_wlasl.py).
+#   python tools/train.py configs/islr/wlasl100.py \
+#       --cfg-options model.pretrained=PRETRAINED.pth
+_base_ = [
+    '../_base_/models/sign_recognizer.py',
+    '../_base_/datasets/islr_wlasl.py',
+    '../_base_/schedules/islr_adamw_60e.py',
+    '../_base_/default_runtime.py',
+]
+data_root = 'data/wlasl100'
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
+model = dict(head=dict(num_classes=100))
+optim_wrapper = dict(
+    paramwise_cfg=dict(custom_keys={
+        'embedder': dict(lr_mult=0.1),
+        'encoder': dict(lr_mult=0.1)
+    }))
