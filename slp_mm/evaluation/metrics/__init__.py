@@ -1,4 +1,5 @@
+from .retrieval_metric import RetrievalMetric
 from .sign_acc_metric import SignAccMetric
 from .wer_metric import WERMetric
 
-__all__ = ['SignAccMetric', 'WERMetric']
+__all__ = ['RetrievalMetric', 'SignAccMetric', 'WERMetric']

@@ -20,7 +20,8 @@ class SignPretrainer(BaseModel):
                  -> STC head: fine-grained sign-text InfoNCE
         loss = loss_mpm + stc_weight * loss_stc
 
-    Unpaired samples (no sentence) contribute to MPM only.
+    Unpaired samples (no sentence) contribute to MPM only. ``predict`` gives
+    the STC embeddings of unmasked poses for sign-text retrieval.
 
     Args:
         embedder (dict): Pose embedder config (:class:`PoseGCNEmbedder`).
@@ -68,10 +69,12 @@ class SignPretrainer(BaseModel):
                 mode: str = 'tensor'):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
         if mode == 'tensor':
             return self.extract_feat(inputs['pose'], inputs['pose_mask'])
         raise RuntimeError(f'{self.__class__.__name__} supports modes '
-                           f"'loss' and 'tensor', not {mode!r}")
+                           f"'loss', 'predict' and 'tensor', not {mode!r}")
 
     def loss(self, inputs: Dict[str, torch.Tensor],
              data_samples: List[SignDataSample]) -> Dict[str, torch.Tensor]:
@@ -101,3 +104,37 @@ class SignPretrainer(BaseModel):
                 1 / self.stc_head.logit_scale.detach().exp())
             losses['stc_pairs'] = paired.sum().float()
         return losses
+
+    def predict(self, inputs: Dict[str, torch.Tensor],
+                data_samples: List[SignDataSample]) -> List[SignDataSample]:
+        """STC embeddings for sign-text retrieval (:class:`RetrievalMetric`).
+
+        The poses are encoded unmasked (an ``mpm_mask`` is ignored: MPM is a
+        training-only corruption). Each data sample gets the L2-normalised
+        ``clip_embeds`` (T', E) with ``clip_mask`` (T',) and ``word_embeds``
+        (L, E) with ``word_mask`` (L,), padded to the batch.
+        """
+        if self.stc_head is None:
+            raise RuntimeError('predict gives the STC embeddings for '
+                               'retrieval, but the model has no stc_head')
+        unpaired = [s.get('sample_id') for s in data_samples
+                    if not s.is_paired]
+        if unpaired:
+            raise ValueError(
+                f'samples {unpaired} have no sentence (field "text_ids"): '
+                'retrieval needs paired samples; build the test dataset with '
+                'paired_only=True')
+        pose_mask, text_mask = inputs['pose_mask'], inputs['text_mask']
+        feats = self.extract_feat(inputs['pose'], pose_mask)  # (B, T, C)
+        text_feats = self.text_encoder(inputs['text_ids'],
+                                       text_mask)  # (B, L, C_text)
+        clips, clip_mask, words = self.stc_head.embed(
+            feats, pose_mask, text_feats, text_mask)  # (B, T', E), (B, L, E)
+        for i, sample in enumerate(data_samples):
+            sample.set_data(
+                dict(
+                    clip_embeds=clips[i],
+                    clip_mask=clip_mask[i],
+                    word_embeds=words[i],
+                    word_mask=text_mask[i]))
+        return data_samples
