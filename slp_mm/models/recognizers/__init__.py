@@ -1,3 +1,4 @@
 from .sign_recognizer import SignCTCRecognizer, SignRecognizer
+from .sign_translator import SignTranslator
 
-__all__ = ['SignRecognizer', 'SignCTCRecognizer']
+__all__ = ['SignRecognizer', 'SignCTCRecognizer', 'SignTranslator']

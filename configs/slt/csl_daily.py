@@ -1,0 +1,30 @@
+# CSL-Daily gloss-free translation with the paper's encoder (encoder - MLP
+# projector - 3-block mBART-style decoder).
+#   python tools/train.py configs/slt/csl_daily.py \
+#       --cfg-options model.pretrained=PRETRAINED.pth
+_base_ = [
+    '../_base_/models/sign_translator.py',
+    '../_base_/datasets/slt_csl_daily.py',
+    '../_base_/schedules/slt_adamw_60e.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(
+    head=dict(
+        tokenizer={{_base_.tokenizer}},
+        target_language={{_base_.target_language}}))
+# The pre-trained encoder fine-tunes at lr x 0.1. The keys end with '.' so
+# that 'encoder' does not also catch the decoder's cross-attention
+# ('encoder_attn'); the decoder's tied embeddings appear under several
+# modules, hence bypass_duplicate.
+optim_wrapper = dict(
+    paramwise_cfg=dict(
+        custom_keys={
+            'embedder.': dict(lr_mult=0.1),
+            'encoder.': dict(lr_mult=0.1)
+        },
+        bypass_duplicate=True))
+default_hooks = dict(
+    checkpoint=dict(save_best='slt/bleu4', rule='greater', max_keep_ckpts=2))
+# predictions and references of every evaluation, one JSON line per sample
+val_evaluator = dict(output_dir='work_dirs/slt_csl_daily/predictions')
+test_evaluator = dict(output_dir='work_dirs/slt_csl_daily/predictions')
