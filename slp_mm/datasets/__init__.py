@@ -1,5 +1,6 @@
 from .pose_readers import read_pose_file
 from .pose_sample_check import InvalidSampleError, find_sample_problem
+from .samplers import LengthBucketSampler  # noqa: F401
 from .sign_corpus import SignCorpus, SignCorpusWriter
 from .sign_pose_dataset import SignPoseDataset
 from .synthetic_sign_pose_dataset import SyntheticSignPoseDataset

@@ -94,6 +94,14 @@ class SignPoseDataset(BaseDataset):
             self.full_init()
         return len(self._indexes)
 
+    def lengths(self) -> np.ndarray:
+        """(N, ) frames of every sample, from the corpus metadata (no
+        keypoints are read), for :class:`LengthBucketSampler`."""
+        if not self._fully_initialized:
+            self.full_init()
+        frames = np.asarray(self.corpus.column('num_frames'), dtype=np.int64)
+        return frames[self._indexes]
+
     def get_data_info(self, idx: int) -> dict:
         info = self.corpus[int(self._indexes[idx])]
         info['sample_idx'] = idx

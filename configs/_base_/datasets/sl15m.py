@@ -18,7 +18,9 @@ train_dataloader = dict(
     num_workers=8,
     persistent_workers=False,  # exact resume: workers re-seeded each epoch
     pin_memory=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # shuffled batches of similar clip lengths (less padding); its
+    # batch_size must equal the dataloader's
+    sampler=dict(type='LengthBucketSampler', batch_size=64, shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(
         type='SignPoseDataset',

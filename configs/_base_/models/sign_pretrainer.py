@@ -37,6 +37,8 @@ model = dict(
         text_channels=1024,
         embed_dims=512,
         window=4,
-        init_temperature=0.07),
+        init_temperature=0.07,
+        gather_negatives=True,  # negatives from the global batch (512)
+        chunk_size=8),  # peak (8, 512, T', L) similarity per chunk
     stc_weight=1.0,
 )

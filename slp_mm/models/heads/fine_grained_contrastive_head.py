@@ -1,32 +1,21 @@
 import math
-from typing import Dict, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.dist import get_world_size
 from mmengine.model import BaseModule
+from torch.utils.checkpoint import checkpoint
 
 from slp_mm.registry import MODELS
 
 
-def fine_grained_similarity(clips: torch.Tensor,
-                            clip_mask: torch.Tensor,
-                            words: torch.Tensor,
-                            word_mask: torch.Tensor,
-                            word_temperature: float = 1.0) -> torch.Tensor:
-    """Fine-grained sign-text scores of every sign against every sentence.
-
-    Args:
-        clips: (Bv, T', E) L2-normalised clip embeddings.
-        clip_mask: (Bv, T') True on real clips.
-        words: (Bt, L, E) L2-normalised word embeddings.
-        word_mask: (Bt, L) True on real words.
-        word_temperature: Temperature of the softmax over words.
-
-    Returns:
-        (Bv, Bt): for each pair, the clip x word similarities re-weighted by
-        a softmax over words, summed per clip and averaged over clips.
-    """
+def _similarity_block(clips: torch.Tensor, clip_mask: torch.Tensor,
+                      words: torch.Tensor, word_mask: torch.Tensor,
+                      word_temperature: float) -> torch.Tensor:
+    """Unchunked :func:`fine_grained_similarity`: holds (Bv, Bt, T', L)."""
     sim = torch.einsum('itd,jld->ijtl', clips, words)  # (Bv, Bt, T', L)
     logits = (sim / word_temperature).masked_fill(
         ~word_mask[None, :, None, :], float('-inf'))
@@ -34,6 +23,53 @@ def fine_grained_similarity(clips: torch.Tensor,
     rows = (attn * sim).sum(-1)  # (Bv, Bt, T')
     clip_w = clip_mask[:, None, :].float()
     return (rows * clip_w).sum(-1) / clip_w.sum(-1).clamp(min=1)
+
+
+def fine_grained_similarity(clips: torch.Tensor,
+                            clip_mask: torch.Tensor,
+                            words: torch.Tensor,
+                            word_mask: torch.Tensor,
+                            word_temperature: float = 1.0,
+                            chunk_size: Optional[int] = None) -> torch.Tensor:
+    """Fine-grained sign-text scores of every sign against every sentence.
+
+    The clip x word similarities of all pairs form a (Bv, Bt, T', L) tensor
+    (8 GB in fp32 for a global batch of 512 with T'=64, L=128, before the
+    softmax and the gradients). With ``chunk_size``, ``chunk_size`` signs are
+    scored at a time, so the peak intermediate is (chunk, Bt, T', L); when
+    autograd records, each chunk is checkpointed so the backward keeps only
+    the inputs and recomputes one chunk at a time. Values and gradients are
+    those of the unchunked computation.
+
+    Args:
+        clips: (Bv, T', E) L2-normalised clip embeddings.
+        clip_mask: (Bv, T') True on real clips.
+        words: (Bt, L, E) L2-normalised word embeddings.
+        word_mask: (Bt, L) True on real words.
+        word_temperature: Temperature of the softmax over words.
+        chunk_size: Signs scored at once (None: all).
+
+    Returns:
+        (Bv, Bt): for each pair, the clip x word similarities re-weighted by
+        a softmax over words, summed per clip and averaged over clips.
+    """
+    if chunk_size is None or chunk_size >= clips.shape[0]:
+        return _similarity_block(clips, clip_mask, words, word_mask,
+                                 word_temperature)
+    if chunk_size < 1:
+        raise ValueError(f'chunk_size must be >= 1, got {chunk_size}')
+    recompute = torch.is_grad_enabled() and (clips.requires_grad
+                                             or words.requires_grad)
+    rows = []
+    for c, m in zip(clips.split(chunk_size), clip_mask.split(chunk_size)):
+        if recompute:
+            rows.append(
+                checkpoint(_similarity_block, c, m, words, word_mask,
+                           word_temperature, use_reentrant=False))
+        else:
+            rows.append(
+                _similarity_block(c, m, words, word_mask, word_temperature))
+    return torch.cat(rows)  # (Bv, Bt)
 
 
 @MODELS.register_module()
@@ -50,6 +86,11 @@ class FineGrainedContrastiveHead(BaseModule):
     InfoNCE loss (sign->text and text->sign), with a learnable temperature
     initialised to 0.07 (CLIP's parametrisation, capped at 100).
 
+    The paper's batch is 512 = 64 x 8 GPUs: with ``gather_negatives`` and
+    several ranks, the InfoNCE runs over the whole global batch, so each sign
+    has 511 negative sentences instead of its own GPU's 63 (see
+    :meth:`global_scores`).
+
     Args:
         pose_channels (int): Width of the pose features (1024).
         text_channels (int): Width of the text features (mBART: 1024).
@@ -58,6 +99,10 @@ class FineGrainedContrastiveHead(BaseModule):
         init_temperature (float): Initial InfoNCE temperature (0.07).
         word_temperature (float): Temperature of the softmax over words.
         max_logit_scale (float): Upper bound on ``1 / temperature``.
+        gather_negatives (bool): Contrast against the global batch of all
+            ranks; falls back to the local batch when not distributed.
+        chunk_size (int, optional): Signs scored at once by
+            :func:`fine_grained_similarity` (bounds its memory; None: all).
     """
 
     def __init__(self,
@@ -68,11 +113,17 @@ class FineGrainedContrastiveHead(BaseModule):
                  init_temperature: float = 0.07,
                  word_temperature: float = 1.0,
                  max_logit_scale: float = 100.0,
+                 gather_negatives: bool = True,
+                 chunk_size: Optional[int] = None,
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if chunk_size is not None and chunk_size < 1:
+            raise ValueError(f'chunk_size must be >= 1, got {chunk_size}')
         self.window = window
         self.word_temperature = word_temperature
         self.max_logit_scale = max_logit_scale
+        self.gather_negatives = gather_negatives
+        self.chunk_size = chunk_size
         self.pose_proj = nn.Linear(pose_channels, embed_dims)
         self.text_proj = nn.Linear(text_channels, embed_dims)
         self.logit_scale = nn.Parameter(
@@ -101,28 +152,144 @@ class FineGrainedContrastiveHead(BaseModule):
                    word_mask: torch.Tensor) -> torch.Tensor:
         """Scores of every sign i against every sentence j -> (Bv, Bt)."""
         return fine_grained_similarity(clips, clip_mask, words, word_mask,
-                                       self.word_temperature)
+                                       self.word_temperature, self.chunk_size)
 
     def forward(self, pose_feats, pose_mask, text_feats,
                 text_mask) -> torch.Tensor:
-        """Logits (B, B): sign i vs sentence j, temperature applied."""
+        """Logits (B, B) of the local batch: sign i vs sentence j,
+        temperature applied."""
         clips, clip_mask, words = self.embed(pose_feats, pose_mask,
                                              text_feats, text_mask)
-        scores = self.similarity(clips, clip_mask, words, text_mask)
-        return self.logit_scale.exp().clamp(max=self.max_logit_scale) * scores
+        return self._scale(self.similarity(clips, clip_mask, words, text_mask))
 
     def loss(self, pose_feats: torch.Tensor, pose_mask: torch.Tensor,
              text_feats: torch.Tensor,
              text_mask: torch.Tensor) -> Dict[str, torch.Tensor]:
-        """Symmetric InfoNCE over the paired samples given (pair i = i)."""
-        logits = self(pose_feats, pose_mask, text_feats, text_mask)
-        labels = torch.arange(logits.shape[0], device=logits.device)
-        loss = (F.cross_entropy(logits, labels) +
-                F.cross_entropy(logits.t(), labels)) / 2
-        return dict(loss_stc=loss)
+        """Symmetric InfoNCE over the paired samples given (pair i = i), of
+        the global batch when gathering (every rank joins the collectives:
+        a rank without pairs calls :meth:`zero_loss`)."""
+        clips, clip_mask, words = self.embed(pose_feats, pose_mask,
+                                             text_feats, text_mask)
+        if self._gathers():
+            scores = self.global_scores(clips, clip_mask, words, text_mask)
+        else:
+            scores = self.similarity(clips, clip_mask, words, text_mask)
+        return dict(loss_stc=self._info_nce(scores))
 
     def zero_loss(self) -> Dict[str, torch.Tensor]:
-        """A zero STC loss still connected to every parameter, for batches
-        with fewer than two pairs (keeps DDP's gradient buckets in sync)."""
+        """The STC loss of a rank without pairs (fewer than two, as
+        :class:`SignPretrainer` decides), still connected to every parameter
+        so DDP's gradient buckets stay in sync.
+
+        Not distributed (or not gathering) it is zero. Gathering, the rank
+        joins the collectives of :meth:`global_scores` with an empty batch
+        and returns the global loss like every other rank, which keeps the
+        DDP-averaged gradient exact (0 if no rank has pairs).
+        """
         zero = sum(p.sum() for p in self.parameters()) * 0.0
-        return dict(loss_stc=zero)
+        if not self._gathers():
+            return dict(loss_stc=zero)
+        # empty (0, 0, E) embeddings, made by the projections so that the
+        # gathers below record their backward (which is a collective too)
+        w = self.pose_proj.weight
+        clips = self.pose_proj(w.new_zeros(0, 0, self.pose_proj.in_features))
+        words = self.text_proj(w.new_zeros(0, 0, self.text_proj.in_features))
+        empty = torch.zeros(0, 0, dtype=torch.bool, device=w.device)
+        scores = self.global_scores(clips, empty, words, empty)
+        if scores is None:
+            return dict(loss_stc=zero)
+        return dict(loss_stc=zero + self._info_nce(scores))
+
+    def global_scores(self, clips: torch.Tensor, clip_mask: torch.Tensor,
+                      words: torch.Tensor,
+                      word_mask: torch.Tensor) -> Optional[torch.Tensor]:
+        """Scores (N, N) of the global batch's N signs (rows) against its N
+        sentences, the same on every rank; None if no rank has pairs.
+
+        Only the words are gathered (padded to the largest local batch and
+        L): each rank scores its n_r signs against all N sentences, and the
+        (n_r, N) blocks are gathered, in rank order, into the full matrix. A
+        column of it holds one sentence against all signs, so both InfoNCE
+        directions come from it, at half the cost of also scoring all signs
+        against the local sentences (and only N x N scores travel). Pair i
+        is row i / column i of the matrix (local pair k of rank r is row
+        sum(n_<r) + k), whatever the local sizes.
+
+        The gathers send each copy's gradient back to its owner (summed).
+        Every rank computes the same global loss, so a local feature receives
+        W times its gradient of the global loss, and DDP's average over the W
+        ranks makes the update exactly that of the single-process loss on the
+        global batch.
+
+        Args:
+            clips: (n, T', E) local clip embeddings; clip_mask: (n, T').
+            words: (n, L, E) local word embeddings; word_mask: (n, L).
+        """
+        n, length = words.shape[:2]
+        sizes = _AllGather.apply(torch.tensor([n, length],
+                                              device=words.device))  # (W, 2)
+        counts = sizes[:, 0].tolist()
+        if sum(counts) == 0:
+            return None
+        max_n, max_len = sizes.max(0).values.tolist()
+        # float32 whatever autocast did, so every rank sends the same dtype
+        words = F.pad(words.float(), (0, 0, 0, max_len - length, 0,
+                                      max_n - n))  # (max_n, max_len, E)
+        word_mask = F.pad(word_mask.to(torch.uint8),
+                          (0, max_len - length, 0, max_n - n))
+        all_words = _cat_real(_AllGather.apply(words), counts)  # (N, L, E)
+        all_mask = _cat_real(_AllGather.apply(word_mask), counts).bool()
+        block = self.similarity(clips, clip_mask, all_words, all_mask)
+        block = F.pad(block.float(), (0, 0, 0, max_n - n))  # (max_n, N)
+        return _cat_real(_AllGather.apply(block), counts)  # (N, N)
+
+    def _gathers(self) -> bool:
+        return self.gather_negatives and get_world_size() > 1
+
+    @property
+    def min_local_pairs(self) -> int:
+        """Pairs a rank needs to call :meth:`loss` (else :meth:`zero_loss`):
+        one when negatives come from the global batch, two otherwise."""
+        return 1 if self._gathers() else 2
+
+    def _scale(self, scores: torch.Tensor) -> torch.Tensor:
+        return self.logit_scale.exp().clamp(max=self.max_logit_scale) * scores
+
+    def _info_nce(self, scores: torch.Tensor) -> torch.Tensor:
+        """Symmetric InfoNCE of (B, B) scores, pair i on the diagonal."""
+        logits = self._scale(scores)
+        labels = torch.arange(logits.shape[0], device=logits.device)
+        return (F.cross_entropy(logits, labels) +
+                F.cross_entropy(logits.t(), labels)) / 2
+
+
+class _AllGather(torch.autograd.Function):
+    """(...) -> (W, ...) all_gather whose backward sums the gradients of
+    every rank's copy into the owner's tensor (a reduce-scatter).
+
+    Written here because ``torch.distributed.nn.functional.all_gather`` is
+    deprecated in favour of a private API.
+    """
+
+    @staticmethod
+    def forward(ctx, tensor: torch.Tensor) -> torch.Tensor:
+        out = tensor.new_empty((get_world_size(), ) + tensor.shape)
+        dist.all_gather_single(out.flatten(0, 1), tensor.contiguous())
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        grad = grad.contiguous()
+        if dist.get_backend() == dist.Backend.NCCL:
+            out = grad.new_empty(grad.shape[1:])
+            dist.reduce_scatter_single(out, grad.flatten(0, 1))
+            return out
+        grad = grad.clone()  # gloo has no reduce-scatter: all-reduce a copy
+        dist.all_reduce(grad)
+        return grad[dist.get_rank()]
+
+
+def _cat_real(per_rank: torch.Tensor, counts: List[int]) -> torch.Tensor:
+    """(W, max_n, ...) -> (sum(counts), ...): the first ``counts[r]`` (real)
+    rows of each rank's padded tensor, in rank order."""
+    return torch.cat([t[:c] for t, c in zip(per_rank, counts)])

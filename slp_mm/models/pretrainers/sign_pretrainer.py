@@ -91,7 +91,7 @@ class SignPretrainer(BaseModel):
                                    mpm_mask, pose_mask))
         if self.stc_head is not None:
             paired = inputs['paired']
-            if int(paired.sum()) >= 2:
+            if int(paired.sum()) >= self.stc_head.min_local_pairs:
                 text_feats = self.text_encoder(
                     inputs['text_ids'][paired], inputs['text_mask'][paired])
                 stc = self.stc_head.loss(feats[paired], pose_mask[paired],

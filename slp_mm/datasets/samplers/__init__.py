@@ -1,0 +1,3 @@
+from .length_bucket_sampler import LengthBucketSampler
+
+__all__ = ['LengthBucketSampler']
