@@ -106,3 +106,20 @@ def test_temperature_is_learnable_and_capped():
     zero = head.zero_loss()['loss_stc']
     zero.backward()
     assert zero.item() == 0.0
+
+
+def test_coarse_granularity_is_cosine_of_means():
+    torch.manual_seed(0)
+    head = FineGrainedContrastiveHead(4, 3, 5, granularity='coarse')
+    pose, text = torch.randn(2, 6, 4), torch.randn(3, 4, 3)
+    pm = torch.tensor([[True] * 6, [True] * 2 + [False] * 4])
+    tm = torch.tensor([[True] * 4, [True] * 1 + [False] * 3, [True] * 4])
+    logits = head(pose, pm, text, tm)  # (2, 3)
+    v = torch.stack([pose[0].mean(0), pose[1, :2].mean(0)])
+    t = torch.stack([text[0].mean(0), text[1, 0], text[2].mean(0)])
+    v = F.normalize(head.pose_proj(v), dim=-1)
+    t = F.normalize(head.text_proj(t), dim=-1)
+    assert torch.allclose(logits, head.logit_scale.exp() * v @ t.t(),
+                          atol=1e-5)
+    with pytest.raises(ValueError, match='granularity'):
+        FineGrainedContrastiveHead(granularity='medium')

@@ -25,7 +25,7 @@ test_pipeline = [
 
 # STC's negatives are the other pairs of the batch (64, as in pre-training).
 train_dataloader = dict(
-    batch_size=64,
+    batch_size=32,
     num_workers=4,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),

@@ -103,6 +103,12 @@ class FineGrainedContrastiveHead(BaseModule):
             ranks; falls back to the local batch when not distributed.
         chunk_size (int, optional): Signs scored at once by
             :func:`fine_grained_similarity` (bounds its memory; None: all).
+        granularity (str): ``'fine'`` (clip x word, the paper's method) or
+            ``'coarse'`` (the paper's ablation: one embedding per sign, the
+            mean of its real frames, and one per sentence, the mean of its
+            words; the encoder has no [CLS] token, so the pose side is a
+            masked mean). Coarse is the fine computation with one clip and
+            one word, so both share every line of code.
     """
 
     def __init__(self,
@@ -115,8 +121,13 @@ class FineGrainedContrastiveHead(BaseModule):
                  max_logit_scale: float = 100.0,
                  gather_negatives: bool = True,
                  chunk_size: Optional[int] = None,
+                 granularity: str = 'fine',
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if granularity not in ('fine', 'coarse'):
+            raise ValueError(f"granularity must be 'fine' or 'coarse', got "
+                             f'{granularity!r}')
+        self.granularity = granularity
         if chunk_size is not None and chunk_size < 1:
             raise ValueError(f'chunk_size must be >= 1, got {chunk_size}')
         self.window = window
@@ -141,11 +152,22 @@ class FineGrainedContrastiveHead(BaseModule):
         return sums / count.clamp(min=1)[..., None], count > 0
 
     def embed(self, pose_feats, pose_mask, text_feats, text_mask):
-        """Normalised clip (B, T', E) and word (B, L, E) embeddings."""
-        clips, clip_mask = self.pool_clips(pose_feats, pose_mask)
+        """Normalised clips (B, T', E) with mask (B, T') and words (B, L, E)
+        with mask (B, L); coarse: T' = L = 1."""
+        if self.granularity == 'coarse':
+            w = pose_mask[..., None].float()
+            clips = ((pose_feats * w).sum(1) /
+                     w.sum(1).clamp(min=1))[:, None]  # (B, 1, C)
+            clip_mask = pose_mask.any(1, keepdim=True)
+            w = text_mask[..., None].float()
+            text_feats = ((text_feats * w).sum(1) /
+                          w.sum(1).clamp(min=1))[:, None]  # (B, 1, C_text)
+            text_mask = text_mask.any(1, keepdim=True)
+        else:
+            clips, clip_mask = self.pool_clips(pose_feats, pose_mask)
         clips = F.normalize(self.pose_proj(clips), dim=-1)
         words = F.normalize(self.text_proj(text_feats), dim=-1)
-        return clips, clip_mask, words
+        return clips, clip_mask, words, text_mask
 
     def similarity(self, clips: torch.Tensor, clip_mask: torch.Tensor,
                    words: torch.Tensor,
@@ -158,9 +180,9 @@ class FineGrainedContrastiveHead(BaseModule):
                 text_mask) -> torch.Tensor:
         """Logits (B, B) of the local batch: sign i vs sentence j,
         temperature applied."""
-        clips, clip_mask, words = self.embed(pose_feats, pose_mask,
-                                             text_feats, text_mask)
-        return self._scale(self.similarity(clips, clip_mask, words, text_mask))
+        clips, clip_mask, words, word_mask = self.embed(
+            pose_feats, pose_mask, text_feats, text_mask)
+        return self._scale(self.similarity(clips, clip_mask, words, word_mask))
 
     def loss(self, pose_feats: torch.Tensor, pose_mask: torch.Tensor,
              text_feats: torch.Tensor,
@@ -168,12 +190,12 @@ class FineGrainedContrastiveHead(BaseModule):
         """Symmetric InfoNCE over the paired samples given (pair i = i), of
         the global batch when gathering (every rank joins the collectives:
         a rank without pairs calls :meth:`zero_loss`)."""
-        clips, clip_mask, words = self.embed(pose_feats, pose_mask,
-                                             text_feats, text_mask)
+        clips, clip_mask, words, word_mask = self.embed(
+            pose_feats, pose_mask, text_feats, text_mask)
         if self._gathers():
-            scores = self.global_scores(clips, clip_mask, words, text_mask)
+            scores = self.global_scores(clips, clip_mask, words, word_mask)
         else:
-            scores = self.similarity(clips, clip_mask, words, text_mask)
+            scores = self.similarity(clips, clip_mask, words, word_mask)
         return dict(loss_stc=self._info_nce(scores))
 
     def zero_loss(self) -> Dict[str, torch.Tensor]:

@@ -128,7 +128,7 @@ class SignPretrainer(BaseModel):
         feats = self.extract_feat(inputs['pose'], pose_mask)  # (B, T, C)
         text_feats = self.text_encoder(inputs['text_ids'],
                                        text_mask)  # (B, L, C_text)
-        clips, clip_mask, words = self.stc_head.embed(
+        clips, clip_mask, words, word_mask = self.stc_head.embed(
             feats, pose_mask, text_feats, text_mask)  # (B, T', E), (B, L, E)
         for i, sample in enumerate(data_samples):
             sample.set_data(
@@ -136,5 +136,5 @@ class SignPretrainer(BaseModel):
                     clip_embeds=clips[i],
                     clip_mask=clip_mask[i],
                     word_embeds=words[i],
-                    word_mask=text_mask[i]))
+                    word_mask=word_mask[i]))
         return data_samples

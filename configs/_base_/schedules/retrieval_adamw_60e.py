@@ -1,0 +1,21 @@
+# SL-RT: AdamW lr 1e-4, weight decay 1e-3, batch 32, cosine decay, 60
+# epochs; `end` set explicitly so a resumed run keeps the schedule.
+max_epochs = 60
+optim_wrapper = dict(
+    type='GuardedOptimWrapper',  # skips and reports NaN/inf updates
+    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-3,
+                   betas=(0.9, 0.98)),
+    paramwise_cfg=dict(
+        norm_decay_mult=0.0,
+        bias_decay_mult=0.0,
+        custom_keys={'logit_scale': dict(decay_mult=0.0)}),
+    clip_grad=dict(max_norm=1.0))
+param_scheduler = [
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,
+         T_max=max_epochs, eta_min=1e-6, convert_to_iter_based=True)
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
+                 val_interval=1)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+auto_scale_lr = dict(enable=False, base_batch_size=32)

@@ -1,0 +1,3 @@
+from .sign_retriever import SignRetriever
+
+__all__ = ['SignRetriever']
