@@ -33,6 +33,11 @@ class SignPoseDataset(BaseDataset):
         paired_only (bool): Keep only samples with text.
         min_frames (int): Drop shorter samples when indexing (0 = keep all;
             zero-length samples are still caught by ``CheckPoseSample``).
+        fraction (float): Keep a random ``round(fraction * N)`` of the
+            samples left by the other filters (the data-scale ablation), in
+            (0, 1]; the subset depends only on ``fraction_seed``, so it is
+            the same on every rank and run.
+        fraction_seed (int): Seed of the ``fraction`` subset.
         test_mode (bool): Passed to mmengine (no random refetch in test).
         max_refetch (int): Attempts to replace a rejected sample.
     """
@@ -44,12 +49,18 @@ class SignPoseDataset(BaseDataset):
                  datasets: Optional[Sequence[str]] = None,
                  paired_only: bool = False,
                  min_frames: int = 0,
+                 fraction: float = 1.0,
+                 fraction_seed: int = 0,
                  test_mode: bool = False,
                  max_refetch: int = 100,
                  **kwargs) -> None:
         self.source_datasets = list(datasets) if datasets else None
         self.paired_only = paired_only
         self.min_frames = min_frames
+        if not 0 < fraction <= 1:
+            raise ValueError(f'fraction must be in (0, 1], got {fraction}')
+        self.fraction = fraction
+        self.fraction_seed = fraction_seed
         self.corpus: Optional[SignCorpus] = None
         self._indexes = np.zeros(0, dtype=np.int64)
         super().__init__(
@@ -75,6 +86,11 @@ class SignPoseDataset(BaseDataset):
         if self.min_frames > 0:
             keep &= np.array(self.corpus.column('num_frames')) >= self.min_frames
         self._indexes = np.flatnonzero(keep)
+        if self.fraction < 1:
+            n = int(round(self.fraction * len(self._indexes)))
+            rng = np.random.default_rng(self.fraction_seed)
+            self._indexes = np.sort(
+                rng.choice(self._indexes, size=n, replace=False))
         if self._indices is not None:
             self._indexes = self._get_subset_indexes(self._indices)
         self._fully_initialized = True

@@ -1,0 +1,3 @@
+# Ablation: pre-train on a seeded random 75% of SL-1.5M.
+_base_ = ['../sl15m.py']
+train_dataloader = dict(dataset=dict(fraction=0.75))

@@ -1,0 +1,3 @@
+# Ablation: STC clip window of 2 frames (pooled clips per sign).
+_base_ = ['../sl15m.py']
+model = dict(stc_head=dict(window=2))
