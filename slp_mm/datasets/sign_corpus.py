@@ -17,6 +17,7 @@ Layout of a corpus directory::
 One row per sample; ``keypoints`` is the flattened (T, K, 2) float32 array
 and ``scores`` the flattened (T, K) float32 array.
 """
+import hashlib
 import json
 import os
 import os.path as osp
@@ -150,8 +151,12 @@ class SignCorpusWriter:
             num_samples=sum(s['num_samples'] for s in self._shards),
             num_skipped=len(self.skipped),
             shards=self._shards)
-        with open(osp.join(self.out_dir, MANIFEST), 'w') as f:
+        # the manifest is written last and atomically: a corpus directory
+        # with a manifest is complete
+        tmp = osp.join(self.out_dir, MANIFEST + '.partial')
+        with open(tmp, 'w') as f:
             json.dump(manifest, f, indent=2)
+        os.replace(tmp, osp.join(self.out_dir, MANIFEST))
         return manifest
 
     def __enter__(self) -> 'SignCorpusWriter':
@@ -168,8 +173,10 @@ class SignCorpusWriter:
             if self._writer is None:
                 name = f'shard-{len(self._shards):05d}.arrow'
                 self._shards.append(dict(file=name, num_samples=0))
+                # written under a temporary name: a killed writer never
+                # leaves a file that looks like a finished shard
                 self._writer = pa.ipc.new_file(
-                    osp.join(self.out_dir, name), SCHEMA)
+                    osp.join(self.out_dir, name + '.partial'), SCHEMA)
             room = self.samples_per_shard - self._rows_in_shard
             rows, self._rows = self._rows[:room], self._rows[room:]
             batch = pa.RecordBatch.from_pylist(rows, schema=SCHEMA)
@@ -184,6 +191,19 @@ class SignCorpusWriter:
             self._writer.close()
             self._writer = None
             self._rows_in_shard = 0
+            shard = self._shards[-1]
+            final = osp.join(self.out_dir, shard['file'])
+            os.replace(final + '.partial', final)
+            shard['bytes'] = osp.getsize(final)
+            shard['sha256'] = file_sha256(final)
+
+
+def file_sha256(path: str, block: int = 1 << 22) -> str:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(block), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _opt_str(value) -> Optional[str]:
@@ -196,10 +216,17 @@ class SignCorpus:
 
     Shards are memory-mapped lazily and re-opened after a fork, so one
     instance can be shared by DataLoader workers: each process maps the files
-    itself and the OS shares the pages.
+    itself and the OS shares the pages. Each shard's size is checked against
+    the manifest when it is first opened (cheap); with ``verify=True`` its
+    SHA-256 too (reads the whole shard once per process: use it, or
+    :meth:`verify`, after copying a corpus, not in every worker).
+
+    Args:
+        path (str): Corpus directory.
+        verify (bool): Check shard checksums when they are first opened.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, verify: bool = False) -> None:
         self.path = path
         manifest_file = osp.join(path, MANIFEST)
         if not osp.isfile(manifest_file):
@@ -216,6 +243,7 @@ class SignCorpus:
                              f'{manifest["version"]} is newer than this '
                              f'slp_mm reads ({CORPUS_VERSION})')
         self.manifest = manifest
+        self.verify_checksums = verify
         self.layout = manifest['layout']
         self.shard_files = [osp.join(path, s['file']) for s in manifest['shards']]
         counts = [s['num_samples'] for s in manifest['shards']]
@@ -232,6 +260,7 @@ class SignCorpus:
         table = self._tables.get(shard)
         if table is None:
             file = self.shard_files[shard]
+            self._check_shard(shard)
             try:
                 source = pa.memory_map(file, 'r')
                 table = pa.ipc.open_file(source).read_all()
@@ -239,6 +268,26 @@ class SignCorpus:
                 raise IOError(f'Cannot read corpus shard {file}: {e}') from e
             self._tables[shard] = table
         return table
+
+    def _check_shard(self, shard: int, checksum: Optional[bool] = None):
+        info = self.manifest['shards'][shard]
+        file = self.shard_files[shard]
+        if not osp.isfile(file):
+            raise IOError(f'Corpus shard {file} is missing')
+        size = osp.getsize(file)
+        if 'bytes' in info and size != info['bytes']:
+            raise IOError(f'Corpus shard {file} has {size} bytes, the '
+                          f'manifest says {info["bytes"]}: truncated or '
+                          'replaced')
+        if (self.verify_checksums if checksum is None else checksum) and \
+                'sha256' in info and file_sha256(file) != info['sha256']:
+            raise IOError(f'Corpus shard {file} does not match its SHA-256 '
+                          'in the manifest: the file is corrupt')
+
+    def verify(self) -> None:
+        """Check every shard's size and SHA-256 against the manifest."""
+        for shard in range(len(self.shard_files)):
+            self._check_shard(shard, checksum=True)
 
     def _locate(self, index: int):
         if not 0 <= index < len(self):

@@ -135,3 +135,33 @@ def test_dataset_skips_bad_samples_and_reports_them(tmp_path):
     assert out['data_samples'].sample_id != 'v1'
     assert out['data_samples'].skipped_ids == ['v1']
     assert 'skipped_ids' not in ds[2]['data_samples']
+
+
+def test_shard_integrity_size_and_checksum(tmp_path):
+    with SignCorpusWriter(str(tmp_path), samples_per_shard=2) as w:
+        w.write_all(_sample(i) for i in range(4))
+    manifest = json.load(open(tmp_path / 'corpus.json'))
+    assert all(len(s['sha256']) == 64 and s['bytes'] > 0
+               for s in manifest['shards'])
+    assert not list(tmp_path.glob('*.partial'))
+    SignCorpus(str(tmp_path)).verify()
+    # a flipped byte keeps the size: only the checksum sees it
+    shard = tmp_path / 'shard-00001.arrow'
+    data = bytearray(shard.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    shard.write_bytes(bytes(data))
+    assert SignCorpus(str(tmp_path))[0]['id'] == 'v0'  # other shard fine
+    with pytest.raises(IOError, match='shard-00001.arrow.*SHA-256'):
+        SignCorpus(str(tmp_path), verify=True)[2]
+    with pytest.raises(IOError, match='shard-00001.arrow.*SHA-256'):
+        SignCorpus(str(tmp_path)).verify()
+
+
+def test_killed_writer_leaves_no_complete_looking_corpus(tmp_path):
+    w = SignCorpusWriter(str(tmp_path), samples_per_shard=3, batch_size=1)
+    w.write_all(_sample(i) for i in range(4))  # one shard done, one open
+    # the process dies here: no manifest, the open shard is *.partial
+    assert not (tmp_path / 'corpus.json').exists()
+    assert (tmp_path / 'shard-00001.arrow.partial').exists()
+    with pytest.raises(FileNotFoundError, match='not a sign corpus'):
+        SignCorpus(str(tmp_path))
