@@ -10,7 +10,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from slp_mm.utils import register_all_modules
+from slp_mm.utils import check_config, register_all_modules
 from slp_mm.utils.launch import init_cpu_distributed
 
 
@@ -55,6 +55,7 @@ def main():
                          'test_evaluator (pre-training configs have no test '
                          'split; evaluate a downstream config instead)')
     cfg.load_from = args.checkpoint
+    check_config(cfg)
     init_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

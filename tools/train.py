@@ -10,7 +10,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from slp_mm.utils import register_all_modules
+from slp_mm.utils import check_config, register_all_modules
 from slp_mm.utils.launch import init_cpu_distributed
 
 
@@ -79,6 +79,7 @@ def main():
     args = parse_args()
     register_all_modules()
     cfg = merge_args(Config.fromfile(args.config), args)
+    check_config(cfg)
     init_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

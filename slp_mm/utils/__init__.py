@@ -1,4 +1,5 @@
+from .config_check import check_config
 from .safe_globals import register_safe_globals
 from .setup_env import register_all_modules
 
-__all__ = ['register_all_modules', 'register_safe_globals']
+__all__ = ['register_all_modules', 'register_safe_globals', 'check_config']
