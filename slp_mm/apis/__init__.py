@@ -1,3 +1,4 @@
 from .inference import inference_recognizer, init_model
+from .sign_inferencer import SignInferencer
 
-__all__ = ['init_model', 'inference_recognizer']
+__all__ = ['init_model', 'inference_recognizer', 'SignInferencer']

@@ -8,10 +8,9 @@ from typing import List, Optional, Union
 
 import torch
 from mmengine.config import Config
-from mmengine.dataset import Compose, pseudo_collate
+from mmengine.dataset import Compose
 from mmengine.runner import load_checkpoint
 
-from slp_mm.datasets import read_pose_file
 from slp_mm.registry import MODELS
 from slp_mm.utils import register_all_modules
 
@@ -40,35 +39,17 @@ def _test_pipeline(cfg: Config) -> Compose:
     return Compose(loader.dataset.pipeline)
 
 
-@torch.no_grad()
 def inference_recognizer(model: torch.nn.Module,
                          pose_files: Union[str, List[str]],
                          topk: int = 5) -> Union[dict, List[dict]]:
-    """Recognise signs in COCO-WholeBody ``.pose`` files.
-
-    Returns, per file, ``topk`` (label index, score) pairs for an ISLR model
-    or the ``gloss`` sequence for a CSLR model.
-    """
-    single = isinstance(pose_files, str)
-    files = [pose_files] if single else list(pose_files)
-    pipeline = _test_pipeline(model.cfg)
-    items = []
-    for path in files:
-        sample = read_pose_file(path)
-        sample.update(id=path, text=None, language=None,
-                      corpus_location=path)
-        item = pipeline(sample)
-        if item is None:
-            raise ValueError(f'{path}: rejected by the test pipeline (see '
-                             'the logged reason)')
-        items.append(item)
-    samples = model.test_step(pseudo_collate(items))
-    results = []
-    for s in samples:
-        if 'pred_score' in s:
-            scores, labels = s.pred_score.topk(min(topk, len(s.pred_score)))
-            results.append(dict(topk=list(zip(labels.tolist(),
-                                              scores.tolist()))))
-        else:
-            results.append(dict(gloss=s.metainfo['pred_gloss']))
-    return results[0] if single else results
+    """Recognise signs in COCO-WholeBody ``.pose`` files with a model from
+    :func:`init_model`: ``topk`` (label, score) pairs for ISLR, the
+    ``gloss`` sequence for CSLR (see :class:`SignInferencer`)."""
+    from .sign_inferencer import SignInferencer
+    inferencer = SignInferencer.__new__(SignInferencer)
+    inferencer.model, inferencer.topk = model, topk
+    inferencer.pipeline = _test_pipeline(model.cfg)
+    results = inferencer(pose_files)
+    for r in results:
+        r.pop('file')
+    return results[0] if isinstance(pose_files, str) else results

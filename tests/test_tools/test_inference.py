@@ -29,3 +29,24 @@ def test_islr_inference_on_real_pose_files(tmp_path):
     assert single['topk'][0][0] == out[0]['topk'][0][0]
     assert single['topk'][0][1] == pytest.approx(out[0]['topk'][0][1],
                                                  abs=1e-5)
+
+
+def test_sign_inferencer_on_a_folder(tmp_path):
+    import shutil
+
+    from slp_mm.apis import SignInferencer
+    for w in ('SOUP', 'FOOTBALL'):
+        shutil.copy(shared_file('slp-pose-wholebody133',
+                                f'{w}.mmposewholebody.pose'),
+                    tmp_path / f'{w}.pose')
+    cfg = osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py')
+    inferencer = SignInferencer(cfg, topk=2)
+    out = inferencer(str(tmp_path), batch_size=1)
+    assert [osp.basename(r['file']) for r in out] == ['FOOTBALL.pose',
+                                                      'SOUP.pose']
+    assert all(len(r['topk']) == 2 for r in out)
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(FileNotFoundError, match='no .pose files'):
+        inferencer(str(tmp_path / 'empty'))
+    with pytest.raises(FileNotFoundError, match='no such pose file'):
+        inferencer(str(tmp_path / 'missing.pose'))
