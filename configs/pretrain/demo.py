@@ -32,9 +32,10 @@ model = dict(
             eos_token_id=2),
         allow_random_weights=True),
     mpm_head=dict(in_channels=2 * embed_dims, hidden_channels=128),
+    # a batch of 16 needs no chunking of the similarity (chunks recompute)
     stc_head=dict(
         pose_channels=2 * embed_dims, text_channels=text_dims,
-        embed_dims=64),
+        embed_dims=64, chunk_size=None),
 )
 
 max_epochs = 12
