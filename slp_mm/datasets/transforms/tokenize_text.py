@@ -1,6 +1,7 @@
 from typing import Dict, Optional
 
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 
 from slp_mm.registry import TRANSFORMS
 from ..tokenizer import MBART_LANGUAGE_TOKENS, load_tokenizer
@@ -17,6 +18,12 @@ class TokenizeText(BaseTransform):
 
     Required keys: ``text``, ``language``, ``id``.
     Added keys: ``text_ids`` (L,) list of ints, ``L <= max_length``.
+
+    A sentence longer than ``max_length`` keeps its first tokens. Each
+    truncated sentence (sample ``id`` and text) is counted in
+    ``num_truncated`` and logged once, with its original and kept token
+    counts, at WARNING level; both are per process (each dataloader worker
+    counts its own).
 
     Args:
         tokenizer (str): Name or local path for
@@ -37,6 +44,8 @@ class TokenizeText(BaseTransform):
         self.max_length = max_length
         self.language_tokens = dict(language_tokens or MBART_LANGUAGE_TOKENS)
         self._tokenizer = None
+        self.num_truncated = 0
+        self._truncated = set()
 
     @property
     def tokenizer(self):
@@ -61,8 +70,18 @@ class TokenizeText(BaseTransform):
                 f'{self.tokenizer_name!r} (mapped to {lang_token!r}); known '
                 f'languages: {sorted(self.language_tokens)}')
         ids = tok(text, add_special_tokens=False)['input_ids']
-        results['text_ids'] = (
-            ids[:self.max_length - 2] + [tok.eos_token_id, lang_id])
+        keep = self.max_length - 2
+        sample = (results.get('id'), text)
+        if len(ids) > keep and sample not in self._truncated:
+            self._truncated.add(sample)  # once per sentence, not per epoch
+            self.num_truncated += 1
+            print_log(
+                f'Truncating the sentence of sample {sample[0]!r}: '
+                f'{len(ids)} tokens, kept {keep} (max_length='
+                f'{self.max_length} with </s> and the language token)',
+                logger='current',
+                level=30)
+        results['text_ids'] = ids[:keep] + [tok.eos_token_id, lang_id]
         return results
 
     def __getstate__(self):  # tokenizers are rebuilt in each worker

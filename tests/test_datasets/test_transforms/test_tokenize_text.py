@@ -40,3 +40,35 @@ def test_missing_tokenizer_is_a_clear_error(tmp_path):
     t = TokenizeText(str(tmp_path / 'nope'))
     with pytest.raises(FileNotFoundError, match='not available offline'):
         t.transform(dict(id='a', text='Hi.', language='en'))
+
+
+def test_truncation_is_counted_and_logged_once(synthetic_corpus, caplog):
+    import logging
+
+    from mmengine.logging import MMLogger
+    path = osp.join(synthetic_corpus, 'tokenizer')
+    n = len(load_tokenizer(path)('Apfel Haus Wasser Schule Regen Zug',
+                                 add_special_tokens=False)['input_ids'])
+    assert n > 2
+    t = TokenizeText(path, max_length=4)
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.WARNING, logger=logger.name):
+            for _ in range(2):  # a second epoch: no second count or log
+                t.transform(dict(id='long-1', text='Apfel Haus Wasser '
+                                 'Schule Regen Zug', language='de'))
+            t.transform(dict(id='short', text='Apfel', language='de'))
+            t.transform(dict(id='long-2', text='Zug Regen Schule Haus',
+                             language='de'))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert t.num_truncated == 2
+    warnings = [r.getMessage() for r in caplog.records
+                if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, warnings
+    assert "'long-1'" in warnings[0]
+    assert f'{n} tokens, kept 2' in warnings[0]
+    assert "'long-2'" in warnings[1]
+    # a fresh transform (e.g. another worker process) counts from zero
+    assert TokenizeText(path, max_length=4).num_truncated == 0
