@@ -333,3 +333,29 @@ def test_cli_converts_resumes_and_lists_rejects(tmp_path):
     assert 'train: ' + str(out / 'train') + ' is complete, skipped' in log
     assert os.stat(out / 'train' / 'corpus.json').st_mtime_ns == mtime
     assert len(SignCorpus(str(out / 'dev'))) == 1
+
+
+def test_how2sign_realigned_test_split(tmp_path):
+    import os.path as osp
+
+    from slp_mm.datasets.converters import ANNOTATION_LOADERS, load_how2sign
+    ann_dir = osp.dirname(shared('how2sign', 'how2sign_realigned_test.csv'))
+    ann = load_how2sign(ann_dir, splits=('test', ))
+    recs = ann.records['test']
+    assert len(recs) == 2357 and not ann.rejects
+    assert len({r['id'] for r in recs}) == 2357
+    first = recs[0]
+    assert first['id'] == '-fZc293MpJk_0-1-rgb_front'
+    assert first['text'] == 'Hi!' and first['language'] == 'en'
+    assert first['gloss'] == [] and first['video'] == first['id']
+    assert ANNOTATION_LOADERS['how2sign'] is load_how2sign
+    # a row with a missing sentence is rejected with its line
+    bad = tmp_path / 'how2sign_realigned_test.csv'
+    lines = open(osp.join(ann_dir, 'how2sign_realigned_test.csv'),
+                 encoding='utf-8').read().splitlines()[:3]
+    lines[2] = '\t'.join(lines[2].split('\t')[:-1] + [''])
+    bad.write_text('\n'.join(lines) + '\n', encoding='utf-8')
+    ann = load_how2sign(str(tmp_path), splits=('test', ))
+    assert len(ann.records['test']) == 1
+    assert ann.rejects[0]['line'] == 3 and 'SENTENCE' in ann.rejects[0][
+        'reason']

@@ -1,7 +1,8 @@
-from . import csl_daily, phoenix2014, phoenix2014t
+from . import csl_daily, how2sign, phoenix2014, phoenix2014t
 from . import msasl, nmfs_csl, slr500, wlasl
 from .base import SPLITS, Annotations, make_record, make_reject
 from .csl_daily import load_csl_daily
+from .how2sign import load_how2sign
 from .gloss_templates import GLOSS_TEMPLATES, gloss_to_text
 from .msasl import load_msasl
 from .nmfs_csl import load_nmfs_csl
@@ -12,6 +13,7 @@ from .wlasl import load_wlasl
 
 # dataset name -> annotation loader, for tools/data/convert_sign_dataset.py
 ANNOTATION_LOADERS = {
+    how2sign.DATASET: load_how2sign,
     phoenix2014t.DATASET: load_phoenix2014t,
     phoenix2014.DATASET: load_phoenix2014,
     csl_daily.DATASET: load_csl_daily,
@@ -22,6 +24,7 @@ ANNOTATION_LOADERS = {
 }
 # dataset name -> video width, height and fps, for pose files not storing them
 VIDEO_INFO = {
+    how2sign.DATASET: how2sign.VIDEO_INFO,
     phoenix2014t.DATASET: phoenix2014t.VIDEO_INFO,
     phoenix2014.DATASET: phoenix2014.VIDEO_INFO,
     csl_daily.DATASET: csl_daily.VIDEO_INFO,
@@ -33,7 +36,7 @@ VIDEO_INFO = {
 
 __all__ = [
     'SPLITS', 'Annotations', 'make_record', 'make_reject',
-    'load_phoenix2014t', 'load_phoenix2014', 'load_csl_daily',
+    'load_phoenix2014t', 'load_phoenix2014', 'load_csl_daily', 'load_how2sign',
     'ANNOTATION_LOADERS', 'VIDEO_INFO',
     'load_wlasl', 'load_msasl', 'load_slr500', 'load_nmfs_csl',
     'GLOSS_TEMPLATES', 'gloss_to_text'

@@ -66,13 +66,15 @@ def check_splits(splits: Sequence[str]) -> None:
 def read_rows(path: str,
               columns: Sequence[str],
               required: Sequence[str] = (),
-              split: Optional[str] = None
+              split: Optional[str] = None,
+              sep: str = '|',
+              id_column: Optional[str] = None
               ) -> Tuple[List[Tuple[int, dict]], List[dict]]:
-    """The rows of a pipe-separated file whose header is ``columns``.
+    """The rows of a ``sep``-separated file whose header is ``columns``.
 
-    The first column is the row id. A row with the wrong number of fields,
-    an empty ``required`` field or an id seen before is rejected; empty
-    lines are ignored. Fields are stripped of surrounding whitespace.
+    The row id is ``id_column`` (default: the first column). A row with the
+    wrong number of fields, an empty ``required`` field or an id seen before
+    is rejected; empty lines are ignored. Fields are stripped of surrounding whitespace.
 
     Returns:
         tuple: ``(line number, row dict)`` pairs (lines count from 1, the
@@ -84,16 +86,17 @@ def read_rows(path: str,
     """
     with open(path, encoding='utf-8-sig') as f:
         lines = f.read().splitlines()
-    header = lines[0].split('|') if lines else []
+    header = lines[0].split(sep) if lines else []
     if [h.strip() for h in header] != list(columns):
-        raise ValueError(f'{path}, line 1: header is {"|".join(header)!r}, '
-                         f'expected {"|".join(columns)!r}')
+        raise ValueError(f'{path}, line 1: header is {sep.join(header)!r}, '
+                         f'expected {sep.join(columns)!r}')
     rows, rejects, first_seen = [], [], {}
     for number, text in enumerate(lines[1:], start=2):
         if not text.strip():
             continue
-        fields = [v.strip() for v in text.split('|')]
-        row_id = fields[0] or None
+        fields = [v.strip() for v in text.split(sep)]
+        id_index = columns.index(id_column) if id_column else 0
+        row_id = (fields[id_index] if id_index < len(fields) else '') or None
 
         def reject(reason):
             rejects.append(
@@ -102,7 +105,7 @@ def read_rows(path: str,
 
         if len(fields) != len(columns):
             reject(f'has {len(fields)} fields, expected {len(columns)} '
-                   f'({"|".join(columns)})')
+                   f'({sep.join(columns)})')
             continue
         row = dict(zip(columns, fields))
         empty = [c for c in required if not row[c]]
