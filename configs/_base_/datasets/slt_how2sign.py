@@ -1,6 +1,7 @@
 # How2Sign translation (English): a sign corpus per split at
-# data/how2sign/{train,dev,test} (docs/data_format.md; convert_sign_dataset.py
-# has no How2Sign annotation loader yet).
+# data/how2sign/{train,dev,test}, written by
+#   python tools/data/convert_sign_dataset.py how2sign REALIGNED_CSV_DIR \
+#       POSE_DIR data/how2sign --width W --height H --fps F
 # Paired samples only: every sample needs its sentence.
 data_root = 'data/how2sign'
 tokenizer = 'facebook/mbart-large-cc25'
