@@ -1,7 +1,7 @@
 """Peak memory and time of one forward + backward of the STC loss, naive
 (the whole (B, B, T', L) similarity at once) vs chunked + checkpointed.
 
-    python benchmarks/stc_memory.py --batch 64 128 256 --chunk 8
+    python benchmarks/bench_stc.py --batch 64 128 256 --chunk 8
 
 Each measurement runs in a fresh process. On CUDA the peak is
 ``torch.cuda.max_memory_allocated`` above what the inputs hold; on CPU it is

@@ -3,7 +3,7 @@ DefaultSampler) vs length-bucketed ones (LengthBucketSampler), on a
 synthetic length distribution like SL-1.5M's (most clips 25-100 frames, a
 tail beyond 300).
 
-    python benchmarks/bucketing_padding.py --samples 50000 --world 8 \
+    python benchmarks/bench_padding.py --samples 50000 --world 8 \
         --batch 64
 
 Padding: the fraction of padded frames over all batches of all ranks, each
