@@ -144,9 +144,6 @@ class SignPoseDataset(BaseDataset):
             f'were rejected by the pipeline ({skipped[:5]}...); the corpus '
             f'at {self.ann_file!r} or the pipeline is likely wrong')
 
-    def _rand_another(self) -> int:
-        return int(np.random.randint(0, len(self)))
-
     def get_subset(self, indices):
         sub = copy.copy(self)
         sub._indexes = self._get_subset_indexes(indices)

@@ -1,53 +1,14 @@
 # PHOENIX-2014-T translation (German). Prepare with
 #   python tools/data/convert_sign_dataset.py phoenix2014t ANNOTATIONS POSES data/phoenix2014t
 # Paired samples only: every sample needs its sentence.
+_base_ = ['./slt_pose_corpus.py']
+
 data_root = 'data/phoenix2014t'
-tokenizer = 'facebook/mbart-large-cc25'
 language = 'de'  # TranslationMetric's scoring protocol
 target_language = 'de_DE'  # the decoder's language token
 
-train_pipeline = [
-    dict(type='CheckPoseSample'),
-    dict(type='TemporalSample', max_frames=256, mode='random_uniform'),
-    dict(type='SelectKeypoints', layout='sign79'),
-    dict(type='NormalizeParts'),
-    dict(type='RandomAffinePose'),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
-    dict(type='PackSignInputs'),
-]
-test_pipeline = [
-    dict(type='CheckPoseSample'),
-    dict(type='TemporalSample', max_frames=256, mode='uniform'),
-    dict(type='SelectKeypoints', layout='sign79'),
-    dict(type='NormalizeParts'),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
-    dict(type='PackSignInputs'),
-]
-
-train_dataloader = dict(
-    batch_size=32,
-    num_workers=4,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(type='SignPoseDataset', data_root=data_root,
-                 ann_file='train', paired_only=True,
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(type='SignPoseDataset', data_root=data_root,
-                 ann_file='dev', paired_only=True, pipeline=test_pipeline,
-                 test_mode=True))
-test_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(type='SignPoseDataset', data_root=data_root,
-                 ann_file='test', paired_only=True, pipeline=test_pipeline,
-                 test_mode=True))
-val_evaluator = dict(type='TranslationMetric', language=language)
-test_evaluator = val_evaluator
+train_dataloader = dict(dataset=dict(data_root=data_root))
+val_dataloader = dict(dataset=dict(data_root=data_root))
+test_dataloader = dict(dataset=dict(data_root=data_root))
+val_evaluator = dict(language=language)
+test_evaluator = dict(language=language)

@@ -1,0 +1,53 @@
+# Sign-text retrieval on a paired sign corpus with train/dev/test splits.
+# Dataset configs set `data_root`.
+data_root = ''  # set by each dataset config
+tokenizer = 'facebook/mbart-large-cc25'
+
+# The pre-training pipeline (sl15m.py) without HierarchicalPoseMask:
+# retrieval fine-tunes STC only, so no joint is hidden for reconstruction.
+train_pipeline = [
+    dict(type='CheckPoseSample', num_keypoints=133),
+    dict(type='TemporalSample', max_frames=256, mode='random_crop'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
+    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
+    dict(type='PackSignInputs'),
+]
+test_pipeline = [
+    dict(type='CheckPoseSample', num_keypoints=133),
+    dict(type='TemporalSample', max_frames=256, mode='uniform'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
+    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
+    dict(type='PackSignInputs'),
+]
+
+# STC's negatives are the other pairs of the batch (64, as in pre-training).
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='SignPoseDataset', data_root=data_root,
+                 ann_file='train', paired_only=True,
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='SignPoseDataset', data_root=data_root,
+                 ann_file='dev', paired_only=True, pipeline=test_pipeline,
+                 test_mode=True))
+test_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='SignPoseDataset', data_root=data_root,
+                 ann_file='test', paired_only=True, pipeline=test_pipeline,
+                 test_mode=True))
+# word_temperature must equal the model's stc_head.word_temperature
+val_evaluator = dict(type='RetrievalMetric', word_temperature=1.0)
+test_evaluator = val_evaluator
