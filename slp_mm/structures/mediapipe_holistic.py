@@ -1,23 +1,95 @@
-"""MediaPipe Holistic landmarks mapped onto COCO-WholeBody 133.
+"""MediaPipe Holistic (pose 33 + face mesh 468 + two hands 21 = 543 joints)
+and its map onto COCO-WholeBody 133.
 
-MediaPipe's 21 hand landmarks follow the same order as COCO-WholeBody's hand
-joints (wrist, then thumb, index, middle, ring, pinky from base to tip), and
-its 33 pose landmarks contain every COCO body joint. Face-mesh points have no
-agreed one-to-one match with the 68 iBUG face points, so the face and mouth
-joints are left missing (confidence 0): models and losses ignore them
-instead of learning from zeros.
+- Body: the 33 pose landmarks contain every COCO body joint, and the big toes
+  (foot index) and heels; there are no small toes.
+- Hands: MediaPipe's 21 hand landmarks follow COCO's hand order (wrist, then
+  thumb, index, middle, ring, pinky from base to tip).
+- Mouth: the 8 inner-lip points of the iBUG-68 face (COCO face 60-67: left
+  corner from the viewer, upper lip left to right, right corner, lower lip
+  right to left) are face-mesh points 78, 81, 13, 311, 308, 402, 14, 178.
+  On the FOOTBALL clip they land 0.6 px (median) from MMPose's inner lips,
+  a ninth of the spacing between neighbouring lip points.
+- The rest of the face stays missing: iBUG's jaw line is the silhouette of
+  the face, which slides over the skin as the head turns, while a mesh
+  point is fixed on the skin, and brows, eyes and nose have no agreed
+  one-to-one match either; a near-miss point would be a systematic error
+  the model learns, a missing one is ignored.
 """
 from typing import Optional, Tuple
 
 import numpy as np
 
-# COCO-WholeBody index -> MediaPipe pose landmark index
-COCO_FROM_MEDIAPIPE_POSE = {
+from slp_mm.registry import KEYPOINT_LAYOUTS
+from .source_layout import SourceLayout
+
+POSE_POINTS = [
+    'NOSE', 'LEFT_EYE_INNER', 'LEFT_EYE', 'LEFT_EYE_OUTER', 'RIGHT_EYE_INNER',
+    'RIGHT_EYE', 'RIGHT_EYE_OUTER', 'LEFT_EAR', 'RIGHT_EAR', 'MOUTH_LEFT',
+    'MOUTH_RIGHT', 'LEFT_SHOULDER', 'RIGHT_SHOULDER', 'LEFT_ELBOW',
+    'RIGHT_ELBOW', 'LEFT_WRIST', 'RIGHT_WRIST', 'LEFT_PINKY', 'RIGHT_PINKY',
+    'LEFT_INDEX', 'RIGHT_INDEX', 'LEFT_THUMB', 'RIGHT_THUMB', 'LEFT_HIP',
+    'RIGHT_HIP', 'LEFT_KNEE', 'RIGHT_KNEE', 'LEFT_ANKLE', 'RIGHT_ANKLE',
+    'LEFT_HEEL', 'RIGHT_HEEL', 'LEFT_FOOT_INDEX', 'RIGHT_FOOT_INDEX'
+]
+NUM_FACE_MESH = 468
+HAND_POINTS = [
+    'WRIST', 'THUMB_CMC', 'THUMB_MCP', 'THUMB_IP', 'THUMB_TIP',
+    'INDEX_FINGER_MCP', 'INDEX_FINGER_PIP', 'INDEX_FINGER_DIP',
+    'INDEX_FINGER_TIP', 'MIDDLE_FINGER_MCP', 'MIDDLE_FINGER_PIP',
+    'MIDDLE_FINGER_DIP', 'MIDDLE_FINGER_TIP', 'RING_FINGER_MCP',
+    'RING_FINGER_PIP', 'RING_FINGER_DIP', 'RING_FINGER_TIP', 'PINKY_MCP',
+    'PINKY_PIP', 'PINKY_DIP', 'PINKY_TIP'
+]
+# joint offsets in the 543 array
+FACE, LEFT_HAND, RIGHT_HAND = 33, 33 + NUM_FACE_MESH, 33 + NUM_FACE_MESH + 21
+NUM_HOLISTIC = RIGHT_HAND + 21
+
+# COCO-WholeBody index -> pose landmark index
+COCO_FROM_POSE = {
     0: 0, 1: 2, 2: 5, 3: 7, 4: 8, 5: 11, 6: 12, 7: 13, 8: 14, 9: 15, 10: 16,
     11: 23, 12: 24, 13: 25, 14: 26, 15: 27, 16: 28,
     17: 31, 19: 29, 20: 32, 22: 30  # big toes = foot index, heels
 }
-LEFT_HAND, RIGHT_HAND = 91, 112
+# face-mesh points of the iBUG inner lips 60-67 (COCO 83-90)
+INNER_LIPS_MESH = [78, 81, 13, 311, 308, 402, 14, 178]
+COCO_INNER_LIPS, COCO_LEFT_HAND, COCO_RIGHT_HAND = 83, 91, 112
+
+
+@KEYPOINT_LAYOUTS.register_module(name='mediapipe_holistic')
+def mediapipe_holistic() -> SourceLayout:
+    """The 543 Holistic joints: 0-32 pose, 33-500 face mesh, 501-521 left
+    hand, 522-542 right hand; the root is the nose.
+
+    The face mesh's 2556 tessellation edges are left out: only the inner
+    lips the map uses are connected (hung off the nose), the other mesh
+    points are isolated nodes.
+    """
+    coco_from_source = dict(COCO_FROM_POSE)
+    coco_from_source.update(
+        (COCO_INNER_LIPS + i, FACE + m) for i, m in enumerate(INNER_LIPS_MESH))
+    coco_from_source.update(
+        (COCO_LEFT_HAND + j, LEFT_HAND + j) for j in range(21))
+    coco_from_source.update(
+        (COCO_RIGHT_HAND + j, RIGHT_HAND + j) for j in range(21))
+    extra_edges = [
+        (1, 2), (3, 2), (4, 5), (6, 5),  # inner and outer eye corners
+        (9, 0), (10, 0), (FACE + 13, 0),  # mouth corners, inner upper lip
+        (17, 15), (19, 15), (21, 15), (18, 16), (20, 16), (22, 16)  # hands
+    ]
+    parts = dict(
+        body=list(range(FACE)),
+        face=[FACE + i for i in range(NUM_FACE_MESH)
+              if i not in INNER_LIPS_MESH],
+        mouth=[FACE + i for i in INNER_LIPS_MESH],
+        left_hand=list(range(LEFT_HAND, LEFT_HAND + 21)),
+        right_hand=list(range(RIGHT_HAND, RIGHT_HAND + 21)))
+    components = [('POSE_LANDMARKS', POSE_POINTS),
+                  ('FACE_LANDMARKS', [str(i) for i in range(NUM_FACE_MESH)]),
+                  ('LEFT_HAND_LANDMARKS', HAND_POINTS),
+                  ('RIGHT_HAND_LANDMARKS', HAND_POINTS)]
+    return SourceLayout('mediapipe_holistic', components, parts,
+                        coco_from_source, extra_edges)
 
 
 def mediapipe_to_coco_wholebody(
@@ -28,20 +100,19 @@ def mediapipe_to_coco_wholebody(
         right_hand: Optional[np.ndarray] = None,
         right_scores: Optional[np.ndarray] = None
 ) -> Tuple[np.ndarray, np.ndarray]:
-    """(T, 33, 2) pose and (T, 21, 2) hands -> (T, 133, 2), (T, 133).
+    """(T, 33, 2) pose and (T, 21, 2) hands -> (T, 133, 2), (T, 133), for
+    Holistic output stored without the face mesh.
 
-    Joints MediaPipe does not give (face, mouth, small toes; a hand that is
-    ``None``) get coordinates 0 and score 0.
+    Joints MediaPipe does not give here (face, mouth, small toes; a hand
+    that is ``None``) get coordinates 0 and score 0.
     """
     t = pose.shape[0]
-    kpts = np.zeros((t, 133, 2), np.float32)
-    scores = np.zeros((t, 133), np.float32)
-    coco = list(COCO_FROM_MEDIAPIPE_POSE)
-    mp = list(COCO_FROM_MEDIAPIPE_POSE.values())
-    kpts[:, coco], scores[:, coco] = pose[:, mp], pose_scores[:, mp]
+    kpts = np.zeros((t, NUM_HOLISTIC, 2), np.float32)
+    scores = np.zeros((t, NUM_HOLISTIC), np.float32)
+    kpts[:, :FACE], scores[:, :FACE] = pose, pose_scores
     for start, hand, hscores in ((LEFT_HAND, left_hand, left_scores),
                                  (RIGHT_HAND, right_hand, right_scores)):
         if hand is not None:
             kpts[:, start:start + 21] = hand
             scores[:, start:start + 21] = hscores
-    return kpts, scores
+    return mediapipe_holistic().to_coco_wholebody(kpts, scores)

@@ -13,8 +13,13 @@ from typing import List, NamedTuple, Optional
 
 import numpy as np
 
+from .main_signer import box_area, box_prominence
+
 # boxes of consecutive detections of one person overlap at least this much
 MIN_TRACK_IOU = 0.3
+# frame ids spanning more than this (over an hour at 25 fps) are corrupt:
+# the timeline is allocated up front
+MAX_FRAME_SPAN = 100_000
 
 
 class _Instance(NamedTuple):
@@ -50,7 +55,7 @@ def read_mmpose_json(path: str,
     try:
         with open(path, encoding='utf-8') as f:
             frames = json.load(f)
-    except ValueError as e:  # also a JSON cut short, or bad UTF-8
+    except (ValueError, RecursionError) as e:  # also cut short, bad UTF-8
         raise ValueError(f'{path}: not valid JSON ({e})') from e
     if not isinstance(frames, list):
         raise ValueError(f'{path}: top level is a {type(frames).__name__}, '
@@ -86,6 +91,9 @@ def _parse_frames(frames: list, path: str,
             raise ValueError(f"{where}: field 'frame_id' is {frame_id!r}, "
                              f'expected an int{after}')
         ids.append(frame_id)
+    if ids and ids[-1] - ids[0] >= MAX_FRAME_SPAN:
+        raise ValueError(f"{path}: field 'frame_id' runs from {ids[0]} to "
+                         f'{ids[-1]}, more than {MAX_FRAME_SPAN} frames')
     timeline = [[] for _ in range(ids[-1] - ids[0] + 1)] if ids else []
     for i, (frame, frame_id) in enumerate(zip(frames, ids)):
         instances = _field(frame, 'instances', f'{path}: frame {i}')
@@ -117,10 +125,17 @@ def _parse_instance(inst: dict, where: str) -> _Instance:
                        ('bbox', '[[x1, y1, x2, y2]]')):
         value = _field(inst, key, where)
         try:
-            arrays[key] = np.asarray(value, np.float32)
-        except (TypeError, ValueError) as e:
+            array = np.asarray(value)
+        except ValueError as e:  # ragged nesting
             raise ValueError(f'{where}: field {key!r} is not a numeric '
                              f'array of shape {shape} ({e})') from e
+        # strings, null, booleans and ints beyond int64 are not coordinates
+        if array.dtype.kind not in 'iuf':
+            first = array.ravel()[:1].tolist()  # as a Python object
+            kind = type(first[0]).__name__ if first else 'no'
+            raise ValueError(f'{where}: field {key!r} holds {kind} values, '
+                             f'expected numbers of shape {shape}')
+        arrays[key] = array.astype(np.float32)
     kpts, scores = arrays['keypoints'], arrays['keypoint_scores']
     if kpts.ndim != 2 or kpts.shape[1] != 2:
         raise ValueError(f"{where}: field 'keypoints' has shape "
@@ -139,21 +154,8 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     inter = max(w, 0) * max(h, 0)
-    union = _area(a) + _area(b) - inter
+    union = box_area(a) + box_area(b) - inter
     return inter / union if union > 0 else 0.0
-
-
-def _area(box: np.ndarray) -> float:
-    return max(box[2] - box[0], 0) * max(box[3] - box[1], 0)
-
-
-def _prominence(box: np.ndarray, width: float, height: float) -> float:
-    """Share of the image a box covers, scaled down the further its centre
-    lies from the image centre (0 at a corner)."""
-    offset = np.hypot((box[0] + box[2] - width) / 2,
-                      (box[1] + box[3] - height) / 2)
-    centrality = max(0.0, 1 - offset / (np.hypot(width, height) / 2))
-    return _area(box) / (width * height) * centrality
 
 
 def _main_track(timeline: List[List[_Instance]], width: float,
@@ -181,7 +183,7 @@ def _main_track(timeline: List[List[_Instance]], width: float,
             track = tracks[linked[j]]
             track['box'] = inst.box
             track['members'][t] = j
-            track['weight'] += _prominence(inst.box, width, height)
+            track['weight'] += box_prominence(inst.box, width, height)
     if not tracks:
         return [None] * len(timeline)
     main = max(tracks, key=lambda track: track['weight'])
