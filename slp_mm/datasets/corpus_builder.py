@@ -1,0 +1,388 @@
+"""Mix converted sign corpora into one pre-training corpus (the paper's
+SL-1.5M, Sec. III-A): de-duplicate, filter, rebalance languages, and
+summarise the result in the shape of Tables I/II.
+
+Two streaming passes read the sources one sample at a time (memory-mapped,
+so RAM holds one sample plus the id and digest sets of the de-duplication):
+
+1. *check*: drop invalid samples, samples longer than ``max_frames`` and
+   duplicates (the first occurrence, in source order, is kept) and count the
+   kept samples per language;
+2. *write*: give each kept sample its number of rows from its language's
+   weight, write them and accumulate the statistics.
+
+Language rebalancing: a weight ``w`` gives each sample of the language
+``floor(w)`` rows, plus one more row to a seeded random ``round(frac(w) * n)``
+of its ``n`` samples, i.e. ``round(w * n)`` rows in all. Up-weighting is done
+by repetition, not by subsampling the large languages, because pre-training
+should see all the data; weights below 1 subsample (each sample is kept
+at most once), for an explicit cap. Repetition copies the pose bytes: the
+corpus format cannot express a repeat cheaply, since ids must be unique, the
+manifest lists each shard once and the reader has no row indirection. The
+copies get the ids ``<id>#r1``, ``<id>#r2``, ... and count as rows, not as
+samples, in the statistics.
+
+Output ids are ``<dataset>/<id>``: converters keep each dataset's own ids,
+which may collide across datasets, and the corpus needs unique ids.
+"""
+import glob
+import hashlib
+import json
+import logging
+import os
+import os.path as osp
+from collections import Counter
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from mmengine.logging import print_log
+from tqdm import tqdm
+
+from slp_mm.structures import get_layout
+from .corpus_statistics import CorpusStatistics
+from .pose_sample_check import find_sample_problem
+from .sign_corpus import MANIFEST, SignCorpus, SignCorpusWriter
+
+DEDUPE_MODES = ('none', 'id', 'content')
+BUILD_RECORD = 'build.json'
+STATISTICS = 'statistics.json'
+REJECTS = 'rejects.json'
+REPEAT_MARK = '#r'
+
+
+def language_repeats(counts: Dict[str, int], weights: Dict[str, float],
+                     seed: int) -> Dict[str, np.ndarray]:
+    """The rows each sample of a language gets, in stream order.
+
+    Args:
+        counts (dict): Samples per language code.
+        weights (dict): Weight per language code (1 where missing).
+        seed (int): Seed of the draws; each language draws from its own
+            stream, so its rows do not depend on the other languages.
+
+    Returns:
+        dict: Per language, an int array of shape (n, ) summing to
+        ``round(w * n)`` (rounded half up).
+    """
+    repeats = {}
+    for language, n in counts.items():
+        weight = weights.get(language, 1.0)
+        rows = np.full(n, int(weight), np.int64)
+        extra = int((weight - int(weight)) * n + 0.5)
+        rng = np.random.default_rng([seed, *language.encode('utf-8')])
+        rows[rng.choice(n, extra, replace=False)] += 1
+        repeats[language] = rows
+    return repeats
+
+
+def _metadata_problem(sample: dict) -> Optional[str]:
+    """What the mixture needs beyond :func:`find_sample_problem`: the fields
+    that key the de-duplication, the rebalancing and the hours."""
+    for field in ('dataset', 'language'):
+        if not isinstance(sample[field], str) or not sample[field]:
+            return f"field '{field}' is {sample[field]!r}, expected a " \
+                   'non-empty string'
+    fps = sample['fps']
+    if fps is None or not np.isfinite(fps) or fps <= 0:
+        return f"field 'fps' is {fps!r}, expected a positive number"
+    return None
+
+
+class CorpusBuilder:
+    """Mix converted sign corpora into one corpus.
+
+    :meth:`build` writes ``out_dir`` (a sign corpus) with
+    ``statistics.json`` (:class:`CorpusStatistics` plus per-source counts),
+    ``rejects.json`` (every dropped sample, its source, location and reason)
+    and ``build.json`` (the options; written last, it marks the build
+    complete). A build whose record matches the options and is newer than
+    every input file is not redone.
+
+    Args:
+        out_dir (str): Output directory.
+        sources (Sequence[str]): Corpus directories, in priority order: of
+            duplicates, the one read first is kept.
+        language_weights (dict, optional): Weight per language code
+            (default 1; see the module docstring): 2 doubles a language,
+            1.5 adds a copy of half its samples, 0.5 keeps half of them.
+        balance_languages (bool): Weight every language ``n_max / n`` so
+            that each has as many rows as the largest. Exclusive with
+            ``language_weights``.
+        dedupe (str): ``'id'`` drops a sample whose dataset and id were
+            already read; ``'content'`` also drops one whose keypoints are
+            byte-identical to a kept sample's (a hash of the keypoint
+            bytes and shape); ``'none'`` does not look for duplicates and
+            raises on a repeated dataset and id, which the corpus cannot
+            hold twice.
+        max_frames (int, optional): Drop samples with more frames.
+        seed (int): Seed of the fractional repetition and subsampling.
+        samples_per_shard (int): Rows per output shard.
+    """
+
+    def __init__(self,
+                 out_dir: str,
+                 sources: Sequence[str],
+                 language_weights: Optional[Dict[str, float]] = None,
+                 balance_languages: bool = False,
+                 dedupe: str = 'id',
+                 max_frames: Optional[int] = None,
+                 seed: int = 0,
+                 samples_per_shard: int = 20000) -> None:
+        if not sources:
+            raise ValueError('no source corpus given')
+        if dedupe not in DEDUPE_MODES:
+            raise ValueError(f'dedupe is {dedupe!r}, expected one of '
+                             f'{DEDUPE_MODES}')
+        if language_weights and balance_languages:
+            raise ValueError('give language_weights or balance_languages, '
+                             'not both')
+        language_weights = {
+            language: float(weight)
+            for language, weight in (language_weights or {}).items()
+        }
+        for language, weight in language_weights.items():
+            if not np.isfinite(weight) or weight < 0:
+                raise ValueError(f'language weight of {language!r} is '
+                                 f'{weight}, expected a number >= 0')
+        if max_frames is not None and max_frames < 1:
+            raise ValueError(f'max_frames is {max_frames}, expected >= 1')
+        self.out_dir = out_dir
+        self.sources = list(sources)
+        paths = [osp.abspath(path) for path in self.sources]
+        if osp.abspath(out_dir) in paths:
+            raise ValueError(f'the output {out_dir} is also a source')
+        if len(set(paths)) < len(paths):
+            raise ValueError(f'a source is given twice: {self.sources}')
+        self.corpora = [SignCorpus(path) for path in self.sources]
+        self.layout = self.corpora[0].layout
+        for corpus in self.corpora[1:]:
+            if corpus.layout != self.layout:
+                raise ValueError(
+                    f'{osp.join(corpus.path, MANIFEST)}: field "layout" is '
+                    f'{corpus.layout!r}, but {self.sources[0]} is '
+                    f'{self.layout!r}; all sources need the same layout')
+        self.language_weights = language_weights
+        self.balance_languages = balance_languages
+        self.dedupe = dedupe
+        self.max_frames = max_frames
+        self.seed = seed
+        self.samples_per_shard = samples_per_shard
+        # what build.json records; a different value means a rebuild
+        self.options = dict(
+            sources=paths,
+            language_weights=language_weights,
+            balance_languages=balance_languages,
+            dedupe=dedupe,
+            max_frames=max_frames,
+            seed=seed,
+            samples_per_shard=samples_per_shard)
+
+    def _out(self, name: str) -> str:
+        return osp.join(self.out_dir, name)
+
+    def _read_build_record(self) -> Optional[dict]:
+        if not osp.isfile(self._out(BUILD_RECORD)):
+            return None
+        with open(self._out(BUILD_RECORD), encoding='utf-8') as f:
+            return json.load(f)
+
+    def _write_build_record(self, status: str) -> None:
+        tmp = self._out(BUILD_RECORD + '.partial')
+        with open(tmp, 'w', encoding='utf-8') as f:
+            json.dump(dict(status=status, options=self.options), f, indent=1)
+        os.replace(tmp, self._out(BUILD_RECORD))
+
+    def is_up_to_date(self) -> bool:
+        """Whether ``out_dir`` holds a complete build with these options,
+        newer than every source's manifest and shards."""
+        record = self._read_build_record()
+        if record is None or record.get('status') != 'complete' or \
+                record.get('options') != self.options:
+            return False
+        if not all(
+                osp.isfile(self._out(name))
+                for name in (MANIFEST, STATISTICS, REJECTS)):
+            return False
+        built = osp.getmtime(self._out(BUILD_RECORD))
+        return all(
+            osp.getmtime(file) <= built for corpus in self.corpora
+            for file in [osp.join(corpus.path, MANIFEST), *corpus.shard_files])
+
+    def build(self) -> Optional[dict]:
+        """Build the mixture and return its statistics, or ``None`` if it
+        is up to date (nothing is done)."""
+        if self.is_up_to_date():
+            return None
+        self._clear_out_dir()
+        self._write_build_record('building')
+        rejects: List[dict] = []
+        sources = {
+            path: dict(read=len(corpus), kept=0, rows=0, dropped=Counter())
+            for path, corpus in zip(self.sources, self.corpora)
+        }
+        languages, kept = self._check(rejects, sources)
+        counts = {
+            language: sum(int(np.count_nonzero(codes == code))
+                          for codes in kept)
+            for code, language in enumerate(languages)
+        }
+        weights = self._weights(counts)
+        statistics = self._write(languages, kept,
+                                 language_repeats(counts, weights, self.seed),
+                                 rejects, sources)
+        statistics.update(language_weights=weights, sources=sources)
+        for name, data in ((STATISTICS, statistics), (REJECTS, rejects)):
+            with open(self._out(name), 'w', encoding='utf-8') as f:
+                json.dump(data, f, indent=1, ensure_ascii=False)
+        self._write_build_record('complete')
+        return statistics
+
+    def _clear_out_dir(self) -> None:
+        """Remove a previous build's files; refuse to touch a corpus this
+        builder did not write."""
+        if osp.isfile(self._out(MANIFEST)) and \
+                self._read_build_record() is None:
+            raise FileExistsError(
+                f'{self.out_dir} holds a corpus without {BUILD_RECORD}, so '
+                'not one built by CorpusBuilder: refusing to overwrite it')
+        os.makedirs(self.out_dir, exist_ok=True)
+        stale = glob.glob(self._out('shard-*.arrow*')) + [
+            self._out(name)
+            for name in (MANIFEST, MANIFEST + '.partial', STATISTICS,
+                         REJECTS) if osp.isfile(self._out(name))
+        ]
+        for file in stale:
+            os.remove(file)
+
+    def _check(self, rejects: List[dict], sources: Dict[str, dict]
+               ) -> Tuple[List[str], List[np.ndarray]]:
+        """Pass 1: the language codes met and, per source, the code index
+        of each row's language (-1 for a dropped row), shape (N, )."""
+        num_keypoints = get_layout(self.layout).num_keypoints
+        seen_ids: Dict[str, str] = {}  # output id -> source
+        seen_content: Dict[bytes, str] = {}  # keypoint digest -> output id
+        codes: Dict[str, int] = {}  # language -> index
+        kept = []
+        bar = tqdm(total=sum(map(len, self.corpora)), desc='check')
+        for path, corpus in zip(self.sources, self.corpora):
+            rows = np.full(len(corpus), -1, np.int16)
+            for row in range(len(corpus)):
+                sample = corpus[row]
+                drop = self._admit(sample, path, num_keypoints, seen_ids,
+                                   seen_content)
+                if drop is None:
+                    rows[row] = codes.setdefault(sample['language'],
+                                                 len(codes))
+                else:
+                    rejects.append(_reject(path, sample, *drop))
+                    sources[path]['dropped'][drop[0]] += 1
+                bar.update()
+            kept.append(rows)
+        bar.close()
+        return list(codes), kept
+
+    def _admit(self, sample: dict, source: str, num_keypoints: int,
+               seen_ids: Dict[str, str],
+               seen_content: Dict[bytes, str]) -> Optional[Tuple[str, str]]:
+        """``None`` if the sample is kept (and remembered for the
+        de-duplication), else the ``(stage, reason)`` of its drop."""
+        if self.max_frames is not None and \
+                sample['num_frames'] > self.max_frames:
+            return 'too_long', (f"{sample['num_frames']} frames, more than "
+                                f'max_frames={self.max_frames}')
+        problem = find_sample_problem(sample, num_keypoints) or \
+            _metadata_problem(sample)
+        if problem is not None:
+            return 'invalid_sample', problem
+        sample_id = _output_id(sample)
+        if sample_id in seen_ids:
+            if self.dedupe == 'none':
+                raise ValueError(
+                    f'{sample["corpus_location"]}: sample {sample["id"]!r} '
+                    f'of dataset {sample["dataset"]!r} was already read from '
+                    f'{seen_ids[sample_id]}; the corpus needs unique ids: '
+                    "de-duplicate with dedupe='id' or 'content'")
+            return 'duplicate_id', (f'same dataset and id as a sample of '
+                                    f'{seen_ids[sample_id]}')
+        if self.dedupe == 'content':
+            kpts = sample['keypoints']  # (T, K, 2)
+            digest = hashlib.blake2b(
+                np.asarray(kpts.shape, np.int64), digest_size=16)
+            digest.update(np.ascontiguousarray(kpts))
+            first = seen_content.setdefault(digest.digest(), sample_id)
+            if first != sample_id:
+                return 'duplicate_content', f'same keypoints as {first}'
+        seen_ids[sample_id] = source
+        return None
+
+    def _weights(self, counts: Dict[str, int]) -> Dict[str, float]:
+        """The weight of each language present."""
+        if self.balance_languages:
+            largest = max(counts.values(), default=0)
+            return {language: largest / n for language, n in counts.items()}
+        absent = sorted(set(self.language_weights) - set(counts))
+        if absent:
+            print_log(
+                f'language_weights names {absent}, which no kept sample '
+                'has', logger='current', level=logging.WARNING)
+        return {
+            language: self.language_weights.get(language, 1.0)
+            for language in sorted(counts)
+        }
+
+    def _write(self, languages: List[str], kept: List[np.ndarray],
+               repeats: Dict[str, np.ndarray], rejects: List[dict],
+               sources: Dict[str, dict]) -> dict:
+        """Pass 2: write the rows of the samples kept by :meth:`_check`;
+        returns the statistics."""
+        statistics = CorpusStatistics()
+        seen = Counter()  # samples of each language so far
+        bar = tqdm(total=sum(map(len, repeats.values())), desc='write')
+        with SignCorpusWriter(
+                self.out_dir,
+                layout=self.layout,
+                samples_per_shard=self.samples_per_shard) as writer:
+            for path, corpus, codes in zip(self.sources, self.corpora,
+                                           kept):
+                for row in np.flatnonzero(codes >= 0).tolist():
+                    language = languages[codes[row]]
+                    rows = int(repeats[language][seen[language]])
+                    seen[language] += 1
+                    bar.update()
+                    sample = corpus[row]
+                    if rows == 0:
+                        rejects.append(
+                            _reject(path, sample, 'subsampled',
+                                    f'language {language!r} subsampled '
+                                    f'(seed {self.seed})'))
+                        sources[path]['dropped']['subsampled'] += 1
+                        continue
+                    sample_id = _output_id(sample)
+                    for copy in range(rows):
+                        writer.write(
+                            dict(
+                                sample,
+                                id=f'{sample_id}{REPEAT_MARK}{copy}'
+                                if copy else sample_id))
+                    statistics.add(sample, rows)
+                    sources[path]['kept'] += 1
+                    sources[path]['rows'] += rows
+        bar.close()
+        return statistics.to_dict()
+
+
+def _output_id(sample: dict) -> str:
+    return f'{sample["dataset"]}/{sample["id"]}'
+
+
+def _reject(source: str, sample: dict, stage: str, reason: str) -> dict:
+    """A dropped sample: where it was and why (``stage`` is one of
+    ``'too_long'``, ``'invalid_sample'``, ``'duplicate_id'``,
+    ``'duplicate_content'``, ``'subsampled'``)."""
+    return dict(
+        source=source,
+        location=sample['corpus_location'],
+        id=sample['id'],
+        dataset=sample['dataset'],
+        stage=stage,
+        reason=reason)

@@ -1,0 +1,21 @@
+"""Extract pose keypoints from videos with MediaPipe Holistic, rtmlib or
+MMPose and save them as pose-format ``.pose`` files
+(``tools/data/extract_pose.py``)."""
+from .base_pose_extractor import BasePoseExtractor, ExtractedPose
+from .extract_video import (POSE_EXTRACTORS, build_pose_extractor,
+                            extract_video, extract_video_sample)
+from .mediapipe_holistic_extractor import MediaPipeHolisticExtractor
+from .mmpose_wholebody_extractor import MMPoseWholebodyExtractor
+from .pose_file_writer import write_pose_file
+from .pose_layouts import (COCO_WHOLEBODY_133, MEDIAPIPE_HOLISTIC,
+                           layout_components)
+from .rtmlib_wholebody_extractor import RTMLibWholebodyExtractor
+from .video_frames import VideoDecodeError, VideoFrames
+
+__all__ = [
+    'BasePoseExtractor', 'ExtractedPose', 'POSE_EXTRACTORS',
+    'build_pose_extractor', 'extract_video', 'extract_video_sample', 'MediaPipeHolisticExtractor',
+    'MMPoseWholebodyExtractor', 'RTMLibWholebodyExtractor',
+    'write_pose_file', 'COCO_WHOLEBODY_133', 'MEDIAPIPE_HOLISTIC',
+    'layout_components', 'VideoDecodeError', 'VideoFrames'
+]

@@ -1,0 +1,70 @@
+"""Pick a pose-extraction backend by name and run it on a video."""
+from typing import Dict, Type
+
+import numpy as np
+
+from slp_mm.structures import get_layout
+from .base_pose_extractor import BasePoseExtractor, ExtractedPose
+from .mediapipe_holistic_extractor import MediaPipeHolisticExtractor
+from .mmpose_wholebody_extractor import MMPoseWholebodyExtractor
+from .rtmlib_wholebody_extractor import RTMLibWholebodyExtractor
+
+# backend name -> extractor class; a backend's library is imported only
+# when its extractor is built
+POSE_EXTRACTORS: Dict[str, Type[BasePoseExtractor]] = {
+    'mediapipe': MediaPipeHolisticExtractor,
+    'rtmlib': RTMLibWholebodyExtractor,
+    'mmpose': MMPoseWholebodyExtractor,
+}
+
+
+def build_pose_extractor(backend: str = 'mediapipe',
+                         **backend_options) -> BasePoseExtractor:
+    """The extractor of a backend, built with its options.
+
+    Raises:
+        ImportError: The backend's library is missing; the message says
+            what to install.
+    """
+    if backend not in POSE_EXTRACTORS:
+        raise ValueError(f'unknown pose backend {backend!r}, expected one '
+                         f'of {sorted(POSE_EXTRACTORS)}')
+    return POSE_EXTRACTORS[backend](**backend_options)
+
+
+def extract_video(path: str,
+                  backend: str = 'mediapipe',
+                  **backend_options) -> ExtractedPose:
+    """Keypoints of the main person in every frame of one video, in the
+    backend's native layout, with the video's size and fps.
+
+    Builds the model for this one call; to process many videos, build it
+    once with :func:`build_pose_extractor` and call ``extract`` per video.
+    """
+    extractor = build_pose_extractor(backend, **backend_options)
+    try:
+        return extractor.extract(path)
+    finally:
+        extractor.close()
+
+
+def extract_video_sample(path: str,
+                         backend: str = 'mediapipe',
+                         **backend_options) -> dict:
+    """The data contract of a video (what the readers give for a pose
+    file): ``keypoints`` (T, 133, 2) and ``scores`` (T, 133) float32 in
+    COCO-WholeBody order, ``width``, ``height``, ``fps`` and
+    ``source_layout``; joints the backend lacks have score 0."""
+    pose = extract_video(path, backend, **backend_options)
+    keypoints = pose.keypoints[..., :2]  # (T, K, 2), depth dropped
+    layout = get_layout(pose.layout)
+    if hasattr(layout, 'to_coco_wholebody'):
+        k = layout.num_keypoints  # MediaPipe's world landmarks come after
+        keypoints, scores = layout.to_coco_wholebody(
+            np.ascontiguousarray(keypoints[:, :k]), pose.scores[:, :k])
+    else:
+        scores = pose.scores
+    return dict(keypoints=keypoints.astype(np.float32),
+                scores=scores.astype(np.float32), width=float(pose.width),
+                height=float(pose.height), fps=float(pose.fps),
+                source_layout=pose.layout)

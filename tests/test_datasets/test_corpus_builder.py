@@ -1,0 +1,239 @@
+"""CorpusBuilder, its statistics and its tools on two tiny corpora.
+
+Source ``a`` (phoenix, de): p1 (50 frames at 25 fps = 2 s, 'Hallo Welt.',
+signer 1), p2 (3 s, the same sentence, signer 2), p3 (4 s, unpaired,
+signer 1). Source ``b``: c1 (csl, zh, 30 frames at 30 fps = 1 s), c2 (1.5 s),
+c3 (c1's keypoints under another id), phoenix/p1 again (an id duplicate)
+and c4 (no fps: invalid). No csl sample names its signer.
+"""
+import importlib.util
+import json
+import os
+import os.path as osp
+import time
+
+import matplotlib.image
+import numpy as np
+import pytest
+
+from slp_mm.datasets import SignCorpus, SignCorpusWriter
+from slp_mm.datasets.corpus_builder import CorpusBuilder, language_repeats
+from slp_mm.datasets.corpus_statistics import format_statistics
+from ..conftest import REPO
+
+
+def _sample(id, dataset, language, frames, fps, text, signer=None, seed=0):
+    rng = np.random.default_rng(seed)
+    return dict(
+        id=id,
+        dataset=dataset,
+        language=language,
+        text=text,
+        signer=signer,
+        fps=fps,
+        width=640,
+        height=480,
+        keypoints=rng.uniform(0, 640, (frames, 133, 2)).astype(np.float32),
+        scores=np.ones((frames, 133), np.float32))
+
+
+@pytest.fixture
+def sources(tmp_path):
+    a = [
+        _sample('p1', 'phoenix', 'de', 50, 25, 'Hallo Welt.', 1, seed=1),
+        _sample('p2', 'phoenix', 'de', 75, 25, 'Hallo Welt.', 2, seed=2),
+        _sample('p3', 'phoenix', 'de', 100, 25, None, 1, seed=3),
+    ]
+    b = [
+        _sample('c1', 'csl', 'zh', 30, 30, '你好。', seed=4),
+        _sample('c2', 'csl', 'zh', 45, 30, '谢谢。', seed=5),
+        _sample('c3', 'csl', 'zh', 30, 30, '你好。', seed=4),
+        _sample('p1', 'phoenix', 'de', 20, 25, 'Anders.', 3, seed=6),
+        _sample('c4', 'csl', 'zh', 10, None, '坏。', seed=7),
+    ]
+    paths = []
+    for name, samples in (('a', a), ('b', b)):
+        with SignCorpusWriter(str(tmp_path / name), batch_size=2) as writer:
+            writer.write_all(samples)
+        paths.append(str(tmp_path / name))
+    return paths
+
+
+def _build(tmp_path, sources, **kwargs):
+    out = str(tmp_path / 'mix')
+    return CorpusBuilder(out, sources, **kwargs).build(), out
+
+
+def _ids(out):
+    return SignCorpus(out).column('id')
+
+
+def test_mixture_statistics_and_rejects(tmp_path, sources):
+    stats, out = _build(tmp_path, sources, dedupe='content')
+    corpus = SignCorpus(out)
+    assert _ids(out) == [
+        'phoenix/p1', 'phoenix/p2', 'phoenix/p3', 'csl/c1', 'csl/c2'
+    ]
+    assert corpus.column('text') == [
+        'Hallo Welt.', 'Hallo Welt.', None, '你好。', '谢谢。'
+    ]
+    assert corpus.column('language') == ['de'] * 3 + ['zh'] * 2
+    np.testing.assert_array_equal(
+        corpus[3]['keypoints'],
+        _sample('c1', 'csl', 'zh', 30, 30, '', seed=4)['keypoints'])
+    assert stats['datasets'] == {
+        'csl': dict(signers=None, hours=pytest.approx(2.5 / 3600), paired=2,
+                    unpaired=0, samples=2, rows=2),
+        'phoenix': dict(signers=2, hours=pytest.approx(9 / 3600), paired=2,
+                        unpaired=1, samples=3, rows=3),
+    }
+    assert stats['total'] == dict(
+        signers=2, hours=pytest.approx(11.5 / 3600), paired=4, unpaired=1,
+        samples=5, rows=5)
+    assert stats['languages'] == {
+        'de': dict(samples=3, rows=3, sentences=1),
+        'zh': dict(samples=2, rows=2, sentences=2),
+    }
+    # durations 2, 3, 4 (phoenix) and 1, 1.5 (csl) s
+    assert stats['duration_histogram'] == dict(
+        bin_edges_s=[0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30],
+        counts=[0, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    assert stats['sources'] == {
+        sources[0]: dict(read=3, kept=3, rows=3, dropped={}),
+        sources[1]: dict(
+            read=5, kept=2, rows=2,
+            dropped=dict(duplicate_content=1, duplicate_id=1,
+                         invalid_sample=1)),
+    }
+    with open(osp.join(out, 'statistics.json'), encoding='utf-8') as f:
+        assert json.load(f) == stats
+    with open(osp.join(out, 'rejects.json'), encoding='utf-8') as f:
+        rejects = json.load(f)
+    shard = osp.join(sources[1], 'shard-00000.arrow')
+    assert rejects == [
+        dict(source=sources[1], location=f'{shard}, row 2', id='c3',
+             dataset='csl', stage='duplicate_content',
+             reason='same keypoints as csl/c1'),
+        dict(source=sources[1], location=f'{shard}, row 3', id='p1',
+             dataset='phoenix', stage='duplicate_id',
+             reason=f'same dataset and id as a sample of {sources[0]}'),
+        dict(source=sources[1], location=f'{shard}, row 4', id='c4',
+             dataset='csl', stage='invalid_sample',
+             reason="field 'fps' is None, expected a positive number"),
+    ]
+    total_row = next(line for line in format_statistics(stats).splitlines()
+                     if line.startswith('│ total'))
+    assert [cell.strip() for cell in total_row.split('│')[1:-1]
+            ] == ['total', '2', '0.00', '4', '1', '5', '5']
+
+
+def test_dedupe_modes_and_max_frames(tmp_path, sources):
+    stats, out = _build(tmp_path, sources, dedupe='id', max_frames=80)
+    # c3 (same keypoints as c1) stays; p3 (100 frames) is too long
+    assert _ids(out) == ['phoenix/p1', 'phoenix/p2', 'csl/c1', 'csl/c2',
+                         'csl/c3']
+    assert stats['sources'][sources[0]]['dropped'] == dict(too_long=1)
+    with pytest.raises(ValueError, match=r"row 3: sample 'p1' of dataset "
+                       r"'phoenix' was already read from .*unique ids"):
+        CorpusBuilder(str(tmp_path / 'none'), sources, dedupe='none').build()
+
+
+def test_language_repeats_are_exact_and_seeded():
+    repeats = language_repeats(dict(a=10, b=5, c=4), dict(a=2.3, b=0.5), 0)
+    assert repeats['a'].sum() == 23 and set(repeats['a']) == {2, 3}
+    assert repeats['b'].sum() == 3 and set(repeats['b']) == {0, 1}  # 2.5 up
+    np.testing.assert_array_equal(repeats['c'], [1, 1, 1, 1])
+    again = language_repeats(dict(b=5, a=10), dict(a=2.3, b=0.5), 0)
+    np.testing.assert_array_equal(again['a'], repeats['a'])
+    other = [language_repeats(dict(a=10), dict(a=2.3), seed)['a']
+             for seed in range(5)]
+    assert any((o != repeats['a']).any() for o in other)
+
+
+def test_balance_languages_repeats_without_losing_samples(tmp_path, sources):
+    stats, out = _build(tmp_path, sources, dedupe='content',
+                        balance_languages=True)
+    # de has 3 samples, zh 2: zh gets weight 1.5, so one zh sample twice
+    assert stats['language_weights'] == dict(de=1.0, zh=1.5)
+    assert stats['languages']['zh'] == dict(samples=2, rows=3, sentences=2)
+    assert stats['total']['rows'] == 6 and stats['total']['samples'] == 5
+    ids = _ids(out)
+    copies = [i for i in ids if '#r' in i]
+    assert len(ids) == 6 and len(copies) == 1
+    corpus = SignCorpus(out)
+    original, copy = ids.index(copies[0][:-3]), ids.index(copies[0])
+    np.testing.assert_array_equal(corpus[copy]['keypoints'],
+                                  corpus[original]['keypoints'])
+    assert corpus[copy]['text'] == corpus[original]['text']
+
+
+def test_language_weights_subsample_into_rejects(tmp_path, sources):
+    stats, out = _build(tmp_path, sources, dedupe='content',
+                        language_weights=dict(de=0.34, zh=2))
+    # de: round(0.34 * 3) = 1 sample kept; zh: 2 samples, 2 rows each
+    kept_de = [t for t, language in zip(
+        SignCorpus(out).column('text'), SignCorpus(out).column('language'))
+        if language == 'de']
+    assert len(kept_de) == 1
+    assert stats['languages'] == dict(
+        de=dict(samples=1, rows=1, sentences=int(kept_de[0] is not None)),
+        zh=dict(samples=2, rows=4, sentences=2))
+    with open(osp.join(out, 'rejects.json'), encoding='utf-8') as f:
+        subsampled = [r for r in json.load(f) if r['stage'] == 'subsampled']
+    assert len(subsampled) == 2 and {r['source'] for r in subsampled} == {
+        sources[0]}
+    assert stats['sources'][sources[0]] == dict(
+        read=3, kept=1, rows=1, dropped=dict(subsampled=2))
+
+
+def test_rebuild_only_when_inputs_or_options_change(tmp_path, sources):
+    out = str(tmp_path / 'mix')
+    assert CorpusBuilder(out, sources).build() is not None
+    outputs = [osp.join(out, name) for name in os.listdir(out)]
+    mtimes = [os.stat(path).st_mtime_ns for path in outputs]
+    assert CorpusBuilder(out, sources).build() is None
+    assert [os.stat(path).st_mtime_ns for path in outputs] == mtimes
+    # another option, then a touched input, each rebuild
+    assert CorpusBuilder(out, sources, seed=1).build() is not None
+    assert CorpusBuilder(out, sources, seed=1).build() is None
+    # a build 10 s old, then `touch` an input shard
+    record, before = osp.join(out, 'build.json'), time.time() - 10
+    os.utime(record, (before, before))
+    os.utime(osp.join(sources[1], 'shard-00000.arrow'))
+    assert CorpusBuilder(out, sources, seed=1).build() is not None
+    assert CorpusBuilder(out, sources, seed=1).build() is None
+
+
+def test_refuses_to_overwrite_a_corpus_it_did_not_build(tmp_path, sources):
+    with pytest.raises(FileExistsError, match='without build.json'):
+        CorpusBuilder(sources[0], sources[1:]).build()
+    with pytest.raises(ValueError, match='also a source'):
+        CorpusBuilder(sources[0], sources)
+    with pytest.raises(ValueError, match='given twice'):
+        CorpusBuilder(str(tmp_path / 'mix'), [sources[0], sources[0]])
+
+
+def _tool(*path):
+    spec = importlib.util.spec_from_file_location(
+        path[-1][:-3], osp.join(REPO, 'tools', *path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cli_and_histogram_plot(tmp_path, sources, capsys):
+    cli = _tool('data', 'build_corpus.py')
+    out = str(tmp_path / 'mix')
+    cli.main([out, *sources, '--language-weights', 'zh=2'])
+    printed = capsys.readouterr().out
+    assert 'Languages' in printed and f'{sources[1]}: 5 read, 3 kept in 6 ' \
+        'rows, dropped: 1 duplicate_id, 1 invalid_sample' in printed
+    cli.main([out, *sources, '--language-weights', 'zh=2'])
+    assert 'nothing to do' in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.parse_args([out, sources[0], '--language-weights', 'zh2'])
+    png = str(tmp_path / 'hist.png')
+    _tool('analysis', 'plot_duration_histogram.py').main(
+        [osp.join(out, 'statistics.json'), png])
+    image = matplotlib.image.imread(png)
+    assert image.shape == (450, 800, 4) and image.std() > 0

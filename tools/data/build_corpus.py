@@ -1,0 +1,97 @@
+"""Mix converted sign corpora into one pre-training corpus (de-duplicated,
+filtered, languages rebalanced) and print its statistics.
+
+    python tools/data/build_corpus.py data/sl15m \
+        data/wlasl/train data/msasl/train data/nmfs-csl/train \
+        data/slr500/train data/phoenix2014t/train data/csl-daily/train \
+        data/how2sign/train data/bobsl/train data/phoenix2014/train \
+        --language-weights zh=2 --dedupe content --max-frames 400
+
+OUT_DIR receives the corpus, statistics.json (Tables I/II of the paper and a
+duration histogram; draw it with tools/analysis/plot_duration_histogram.py),
+rejects.json (every dropped sample and why) and build.json. Running it again
+with the same sources and options does nothing while OUT_DIR is newer than
+the sources; see slp_mm/datasets/corpus_builder.py for the rules.
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+from typing import Dict, Optional, Sequence
+
+from slp_mm.datasets.corpus_builder import (DEDUPE_MODES, STATISTICS,
+                                            CorpusBuilder)
+from slp_mm.datasets.corpus_statistics import format_statistics
+
+
+def language_weights(text: str) -> Dict[str, float]:
+    """``'zh=2,de=1'`` -> ``{'zh': 2.0, 'de': 1.0}``."""
+    weights = {}
+    for item in text.split(','):
+        language, _, weight = item.partition('=')
+        try:
+            if not language.strip():
+                raise ValueError
+            weights[language.strip()] = float(weight)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f'{item!r} is not LANGUAGE=WEIGHT (e.g. zh=2,de=1)') from None
+    return weights
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0].replace('\n', ' '))
+    parser.add_argument('out_dir', help='output folder')
+    parser.add_argument(
+        'sources',
+        nargs='+',
+        help='converted corpus folders; of duplicates, the first is kept')
+    weighting = parser.add_mutually_exclusive_group()
+    weighting.add_argument(
+        '--language-weights',
+        type=language_weights,
+        help='rows per sample by language, e.g. zh=2,de=1 (default 1; '
+        'fractions repeat or keep a seeded random share)')
+    weighting.add_argument(
+        '--balance-languages',
+        action='store_true',
+        help='repeat every language up to the size of the largest')
+    parser.add_argument('--dedupe', choices=DEDUPE_MODES, default='id')
+    parser.add_argument(
+        '--max-frames', type=int, help='drop samples with more frames')
+    parser.add_argument('--seed', type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = parse_args(argv)
+    try:
+        builder = CorpusBuilder(
+            args.out_dir,
+            args.sources,
+            language_weights=args.language_weights,
+            balance_languages=args.balance_languages,
+            dedupe=args.dedupe,
+            max_frames=args.max_frames,
+            seed=args.seed)
+        statistics = builder.build()
+    except (OSError, ValueError) as e:
+        sys.exit(f'Cannot build {args.out_dir}: {e}')
+    if statistics is None:
+        print(f'{args.out_dir} is complete and newer than its sources, '
+              'built with the same options: nothing to do')
+        with open(osp.join(args.out_dir, STATISTICS), encoding='utf-8') as f:
+            statistics = json.load(f)
+    print(format_statistics(statistics))
+    for path, counts in statistics['sources'].items():
+        dropped = ', '.join(f'{n} {stage}'
+                            for stage, n in counts['dropped'].items())
+        print(f'{path}: {counts["read"]} read, {counts["kept"]} kept in '
+              f'{counts["rows"]} rows, dropped: {dropped or "none"}')
+    print(f'{statistics["total"]["rows"]} rows -> {args.out_dir}; dropped '
+          f'samples per source and reason in {args.out_dir}/rejects.json')
+
+
+if __name__ == '__main__':
+    main()
