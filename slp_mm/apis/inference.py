@@ -4,6 +4,7 @@
     model = init_model('configs/islr/wlasl2000.py', 'epoch_60.pth')
     result = inference_recognizer(model, 'clip.pose')
 """
+import os.path as osp
 from typing import List, Optional, Union
 
 import torch
@@ -26,17 +27,38 @@ def init_model(config: Union[str, Config],
     cfg.model.pop('pretrained', None)  # the checkpoint holds every weight
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+        _load_weights(model, checkpoint, config)
     model.cfg = cfg
     return model.to(device).eval()
 
 
+def _load_weights(model: torch.nn.Module, checkpoint: str,
+                  config: Union[str, Config]) -> None:
+    """Load every weight strictly; a checkpoint of another model fails
+    with both files named and the first differences listed."""
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+    try:
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    except RuntimeError as e:
+        where = config if isinstance(config, str) else 'the given config'
+        raise RuntimeError(
+            f'checkpoint {checkpoint} does not match the model of {where}: '
+            f'{str(e)[:1500]}\nPass the config the checkpoint was trained '
+            'with (a published checkpoint has it beside the weights).'
+        ) from e
+
+
 def _test_pipeline(cfg: Config) -> Compose:
+    """The test dataloader's pipeline, or a config's ``test_pipeline``
+    (pre-training configs have no test dataloader)."""
     loader = cfg.get('test_dataloader') or cfg.get('val_dataloader')
-    if loader is None:
-        raise KeyError('the config has no test_dataloader/val_dataloader '
-                       'to take the test pipeline from')
-    return Compose(loader.dataset.pipeline)
+    if loader is not None:
+        return Compose(loader.dataset.pipeline)
+    if cfg.get('test_pipeline') is not None:
+        return Compose(cfg.test_pipeline)
+    raise KeyError('the config has no test_dataloader, val_dataloader or '
+                   'test_pipeline to prepare inputs with')
 
 
 def inference_recognizer(model: torch.nn.Module,
@@ -46,10 +68,7 @@ def inference_recognizer(model: torch.nn.Module,
     :func:`init_model`: ``topk`` (label, score) pairs for ISLR, the
     ``gloss`` sequence for CSLR (see :class:`SignInferencer`)."""
     from .sign_inferencer import SignInferencer
-    inferencer = SignInferencer.__new__(SignInferencer)
-    inferencer.model, inferencer.topk = model, topk
-    inferencer.pipeline = _test_pipeline(model.cfg)
-    results = inferencer(pose_files)
+    results = SignInferencer(model, topk=topk)(pose_files)
     for r in results:
         r.pop('file')
     return results[0] if isinstance(pose_files, str) else results

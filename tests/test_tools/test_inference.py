@@ -46,7 +46,7 @@ def test_sign_inferencer_on_a_folder(tmp_path):
                                                       'SOUP.pose']
     assert all(len(r['topk']) == 2 for r in out)
     (tmp_path / 'empty').mkdir()
-    with pytest.raises(FileNotFoundError, match='no .pose files'):
+    with pytest.raises(FileNotFoundError, match='no pose files or videos'):
         inferencer(str(tmp_path / 'empty'))
     with pytest.raises(FileNotFoundError, match='no such pose file'):
         inferencer(str(tmp_path / 'missing.pose'))

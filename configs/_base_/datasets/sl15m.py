@@ -12,6 +12,16 @@ train_pipeline = [
     dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
     dict(type='PackSignInputs'),
 ]
+# Inference (slp_mm.apis.SignInferencer: sign-text retrieval with the
+# pre-trained model): the whole clip, unmasked.
+test_pipeline = [
+    dict(type='CheckPoseSample', num_keypoints=133),
+    dict(type='TemporalSample', max_frames=256, mode='uniform'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
+    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
+    dict(type='PackSignInputs'),
+]
 
 train_dataloader = dict(
     batch_size=64,

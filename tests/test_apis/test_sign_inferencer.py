@@ -1,0 +1,180 @@
+"""SignInferencer on real clips with a small trained model: sign -> text and
+text -> sign retrieval with the demo pre-training model, ISLR top-k, and the
+errors users hit first."""
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from slp_mm.apis import SignInferencer, init_model
+
+from ..conftest import REPO, shared_file
+
+
+def _real_clips():
+    return [
+        shared_file('slp-pose-wholebody133', 'SOUP.mmposewholebody.pose'),
+        shared_file('slp-pose-wholebody133', 'FOOTBALL.mmposewholebody.pose'),
+        shared_file('slp-pose-wholebody133',
+                    'FOOTBALL.mediapipe-holistic.pose'),
+    ]
+
+
+@pytest.fixture(scope='module')
+def demo_model(synthetic_corpus, tmp_path_factory):
+    """The demo pre-training trained for two epochs (12 iterations) on the
+    synthetic corpus: (config, checkpoint)."""
+    work = str(tmp_path_factory.mktemp('demo_work'))
+    tok = osp.join(synthetic_corpus, 'tokenizer')
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
+    subprocess.run([
+        sys.executable, 'tools/train.py', 'configs/pretrain/demo.py',
+        '--work-dir', work, '--cfg-options',
+        'train_dataloader.dataset.data_root=',
+        f'train_dataloader.dataset.ann_file={synthetic_corpus}',
+        f'train_dataloader.dataset.pipeline.5.tokenizer={tok}',
+        'train_cfg.max_epochs=2', 'param_scheduler.1.end=2',
+        'train_dataloader.batch_size=8'
+    ], cwd=REPO, env=env, check=True, capture_output=True, timeout=600)
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'pretrain', 'demo.py'))
+    cfg.test_pipeline[4].tokenizer = tok
+    return cfg, osp.join(work, 'epoch_2.pth')
+
+
+TEXTS = ['This word is soup.', 'This word is football.',
+         'The weather is nice today.', 'I like trains.']
+
+
+def test_sign_to_text_ranking(demo_model):
+    cfg, ckpt = demo_model
+    files = _real_clips()
+    inferencer = SignInferencer(cfg, ckpt, topk=3)
+    out = inferencer(files, texts=TEXTS, language='en', batch_size=2)
+    assert [r['file'] for r in out] == files
+    sim = inferencer.similarity(files, TEXTS, 'en')
+    assert sim.shape == (3, 4) and torch.isfinite(sim).all()
+    for row, r in zip(sim, out):
+        ranked = r['ranked_texts']
+        assert len(ranked) == 3
+        scores = [s for _, s in ranked]
+        assert scores == sorted(scores, reverse=True)
+        # the best text is the argmax of the similarity row
+        assert ranked[0][0] == TEXTS[int(row.argmax())]
+        assert scores[0] == pytest.approx(row.max().item(), abs=1e-6)
+    # deterministic: the same call again, one file at a time
+    again = inferencer(files, texts=TEXTS, language='en', batch_size=1)
+    for a, b in zip(out, again):
+        assert [t for t, _ in a['ranked_texts']] == [
+            t for t, _ in b['ranked_texts']]
+        for (_, x), (_, y) in zip(a['ranked_texts'], b['ranked_texts']):
+            assert x == pytest.approx(y, abs=1e-5)
+
+
+def test_text_to_sign_search(demo_model):
+    cfg, ckpt = demo_model
+    files = _real_clips()
+    inferencer = SignInferencer(cfg, ckpt)
+    hits = inferencer.search(TEXTS[0], files, language='en')
+    assert sorted(h['file'] for h in hits) == sorted(files)
+    scores = [h['score'] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    col = inferencer.similarity(files, TEXTS[:1], 'en')[:, 0]
+    assert hits[0]['file'] == files[int(col.argmax())]
+    with pytest.raises(KeyError, match="'xx'"):
+        inferencer.search(TEXTS[0], files, language='xx')
+    with pytest.raises(ValueError, match='pass texts='):
+        inferencer(files)
+    with pytest.raises(ValueError, match='empty'):
+        inferencer(files, texts=['  '], language='en')
+
+
+def test_islr_topk_with_class_names(tmp_path):
+    cfg = osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py')
+    model = init_model(cfg)
+    ckpt = tmp_path / 'islr.pth'
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+    names = [f'class{i}' for i in range(14)]
+    inferencer = SignInferencer(cfg, str(ckpt), topk=4, class_names=names)
+    files = _real_clips()
+    out = inferencer(files)
+    for r in out:
+        labels = [l for l, _ in r['topk']]
+        assert len(set(labels)) == 4
+        assert r['label_names'] == [names[l] for l in labels]
+    assert inferencer(files) == out  # deterministic
+
+
+def test_clear_errors(demo_model, tmp_path):
+    cfg, ckpt = demo_model
+    islr = osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py')
+    with pytest.raises(RuntimeError,
+                       match=r'epoch_2.pth does not match the model of .*'
+                       r'traduttore_asl_words_scratch.py'):
+        init_model(islr, ckpt)
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        init_model(islr, str(tmp_path / 'nope.pth'))
+    inferencer = SignInferencer(cfg, ckpt)
+    bad = tmp_path / 'clip.txt'
+    bad.write_text('hello')
+    with pytest.raises(ValueError, match='not a pose file or video'):
+        inferencer([str(bad)], texts=TEXTS, language='en')
+    broken = tmp_path / 'broken.pose'
+    broken.write_bytes(b'\x00\x01garbage')
+    with pytest.raises(ValueError, match='broken.pose'):
+        inferencer([str(broken)], texts=TEXTS, language='en')
+
+
+def test_infer_cli_writes_json(demo_model, tmp_path, capsys):
+    import importlib.util
+    import json
+    spec = importlib.util.spec_from_file_location(
+        'infer_cli', osp.join(REPO, 'tools', 'infer.py'))
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    cfg, ckpt = demo_model
+    cfg_file = tmp_path / 'demo_cfg.py'
+    cfg.dump(str(cfg_file))
+    texts = tmp_path / 'texts.txt'
+    texts.write_text('\n'.join(TEXTS) + '\n', encoding='utf-8')
+    clips = _real_clips()[:2]
+    out = tmp_path / 'out.json'
+    results = cli.main([str(cfg_file), ckpt, *clips, '--texts', str(texts),
+                        '--language', 'en', '--topk', '2', '--out', str(out)])
+    printed = capsys.readouterr().out
+    assert 'SOUP.mmposewholebody.pose:' in printed
+    saved = json.loads(out.read_text(encoding='utf-8'))
+    assert [r['file'] for r in saved] == clips
+    assert [len(r['ranked_texts']) for r in saved] == [2, 2]
+    assert saved[0]['ranked_texts'][0][0] == results[0]['ranked_texts'][0][0]
+    hits = cli.main([str(cfg_file), ckpt, *clips, '--query', TEXTS[1],
+                     '--language', 'en'])
+    assert sorted(h['file'] for h in hits) == sorted(clips)
+
+
+def test_video_input_goes_through_pose_extraction(tmp_path):
+    pytest.importorskip('mediapipe')
+    video = shared_file('slp-pose-wholebody133', 'FOOTBALL.mp4')
+    cfg = osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py')
+    inferencer = SignInferencer(
+        cfg, topk=3, pose_backend_options=dict(model_complexity=1))
+    sample = inferencer.read(video)
+    assert sample['keypoints'].shape == (62, 133, 2)
+    assert sample['source_layout'] == 'mediapipe_holistic'
+    # the same joints as the published MediaPipe file of this clip
+    ref = inferencer.read(shared_file('slp-pose-wholebody133',
+                                      'FOOTBALL.mediapipe-holistic.pose'))
+    both = (sample['scores'] > 0.5) & (ref['scores'] > 0.5)
+    assert both[:, :11].mean() > 0.5  # upper body seen in both
+    dist = abs(sample['keypoints'] - ref['keypoints']).max(-1)[both]
+    assert float(np.median(dist)) < 2.0  # pixels
+    out = inferencer([video])
+    assert len(out) == 1 and len(out[0]['topk']) == 3
+    broken = tmp_path / 'broken.mp4'
+    broken.write_bytes(b'not a video at all')
+    with pytest.raises(ValueError, match='broken.mp4'):
+        inferencer([str(broken)])
