@@ -43,7 +43,8 @@ def parse_args(argv=None):
 
 def _readable(result: dict) -> str:
     if 'topk' in result:
-        names = result.get('label_names') or [l for l, _ in result['topk']]
+        names = (result.get('label_names')
+                 or [label for label, _ in result['topk']])
         return ', '.join(f'{n} ({s:.3f})'
                          for n, (_, s) in zip(names, result['topk']))
     if 'gloss' in result:

@@ -201,7 +201,7 @@ class SignInferencer:
         """Fine-grained (or coarse, as the model's STC head says) sign-text
         scores (num files, num texts), on the CPU."""
         model = self.model
-        feats, masks = [], []
+        feats = []  # per clip (T_i, C)
         for _, batch in self._batches(files, batch_size):
             inputs = model.data_preprocessor(batch, False)['inputs']
             out = model.extract_feat(inputs['pose'],

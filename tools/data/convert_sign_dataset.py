@@ -18,30 +18,18 @@ own corpus. SLR500 and NMFs-CSL have no dev split: pass --splits train test.
 """
 import argparse
 import glob
-import json
 import os
 import os.path as osp
 import sys
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
 from tqdm import tqdm
 
-from slp_mm.datasets.converters import (ANNOTATION_LOADERS, SPLITS,
-                                        VIDEO_INFO, make_reject)
-from slp_mm.datasets.pose_readers import (read_mmpose_json, read_numpy_pose,
-                                          read_pose_file)
+from slp_mm.datasets.converters import (ANNOTATION_LOADERS, REJECTS, SPLITS,
+                                        VIDEO_INFO, make_reject,
+                                        write_rejects)
+from slp_mm.datasets.pose_readers import POSE_FORMATS, find_pose_file
 from slp_mm.datasets.sign_corpus import MANIFEST, SignCorpusWriter
-
-REJECTS = 'rejects.json'
-
-# pose format -> (file extensions tried in order,
-#                 reader(path, width=, height=, fps=) of the data contract)
-POSE_FORMATS: Dict[str, tuple] = {
-    'npz': (('.npz', '.npy'), read_numpy_pose),
-    # .pose files store the video size and fps themselves
-    'pose': (('.pose', ), lambda path, **video_info: read_pose_file(path)),
-    'mmpose-json': (('.json', ), read_mmpose_json),
-}
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -62,18 +50,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
             help=f'video {key} where the pose files do not store it '
             '(default: the dataset\'s)')
     return parser.parse_args(argv)
-
-
-def find_pose_file(pose_dir: str, split: str, video: str,
-                   extensions: Sequence[str]) -> Tuple[Optional[str], list]:
-    """The pose file of a video (``None`` if there is none) and the paths
-    tried."""
-    tried = [
-        osp.join(folder, video + ext)
-        for folder in (osp.join(pose_dir, split), pose_dir)
-        for ext in extensions
-    ]
-    return next((path for path in tried if osp.isfile(path)), None), tried
 
 
 def convert_split(split: str, records: List[dict], rejects: List[dict],
@@ -120,8 +96,7 @@ def convert_split(split: str, records: List[dict], rejects: List[dict],
                     stage='invalid_sample',
                     file=path,
                     **where))
-    with open(osp.join(out, REJECTS), 'w', encoding='utf-8') as f:
-        json.dump(rejects, f, indent=1, ensure_ascii=False)
+    write_rejects(out, rejects)
     return writer.close()  # writes corpus.json last: the split is complete
 
 

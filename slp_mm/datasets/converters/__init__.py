@@ -8,6 +8,7 @@ from .msasl import load_msasl
 from .nmfs_csl import load_nmfs_csl
 from .phoenix2014 import load_phoenix2014
 from .phoenix2014t import load_phoenix2014t
+from .rejects_report import REJECTS, write_rejects
 from .slr500 import load_slr500
 from .wlasl import load_wlasl
 
@@ -39,5 +40,5 @@ __all__ = [
     'load_phoenix2014t', 'load_phoenix2014', 'load_csl_daily', 'load_how2sign',
     'ANNOTATION_LOADERS', 'VIDEO_INFO',
     'load_wlasl', 'load_msasl', 'load_slr500', 'load_nmfs_csl',
-    'GLOSS_TEMPLATES', 'gloss_to_text'
+    'GLOSS_TEMPLATES', 'gloss_to_text', 'REJECTS', 'write_rejects'
 ]

@@ -34,7 +34,6 @@ is, so an interrupted run can simply be started again.
 """
 import argparse
 import glob
-import json
 import os
 import os.path as osp
 import sys
@@ -42,14 +41,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from tqdm import tqdm
 
-from slp_mm.datasets.converters import SPLITS, bobsl, make_reject
+from slp_mm.datasets.converters import (REJECTS, SPLITS, bobsl, make_reject,
+                                        write_rejects)
 from slp_mm.datasets.converters.isolated import read_json
+from slp_mm.datasets.pose_readers import POSE_FORMATS, find_pose_file
 from slp_mm.datasets.sign_corpus import MANIFEST, SignCorpusWriter
-
-# tools/data is no package: reach convert_sign_dataset.py beside this folder
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from convert_sign_dataset import (POSE_FORMATS, REJECTS,  # noqa: E402
-                                  find_pose_file)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -166,8 +162,7 @@ def convert_split(split: str, episodes: List[str], args: argparse.Namespace,
                         id=sample['id'],
                         split=split,
                         file=path))
-    with open(osp.join(out, REJECTS), 'w', encoding='utf-8') as f:
-        json.dump(rejects, f, indent=1, ensure_ascii=False)
+    write_rejects(out, rejects)
     return writer.close(), rejects  # corpus.json last: the split is complete
 
 
