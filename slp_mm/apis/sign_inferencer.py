@@ -38,8 +38,9 @@ class SignInferencer:
     ``pose_backend`` (see ``tools/data/extract_pose.py``).
 
     Args:
-        config (str or nn.Module): Model config (its test pipeline prepares
-            the input), or a model from :func:`init_model`.
+        config (str or nn.Module, optional): Model config (its test
+            pipeline prepares the input), or a model from
+            :func:`init_model`; None takes a published checkpoint's own.
         checkpoint (str, optional): Trained weights (``.pth``, or a
             published ``.safetensors`` file).
         device (str): ``'cpu'`` or ``'cuda'``...
@@ -51,7 +52,7 @@ class SignInferencer:
     """
 
     def __init__(self,
-                 config: Union[str, torch.nn.Module],
+                 config: Union[None, str, torch.nn.Module],
                  checkpoint: Optional[str] = None,
                  device: str = 'cpu',
                  topk: int = 5,

@@ -1,5 +1,7 @@
 from .config_check import check_config
+from .published_checkpoint import load_published_checkpoint
 from .safe_globals import register_safe_globals
 from .setup_env import register_all_modules
 
-__all__ = ['register_all_modules', 'register_safe_globals', 'check_config']
+__all__ = ['register_all_modules', 'register_safe_globals', 'check_config',
+           'load_published_checkpoint']

@@ -12,15 +12,38 @@ from torch.utils.checkpoint import checkpoint
 from slp_mm.registry import MODELS
 
 
-def _similarity_block(clips: torch.Tensor, clip_mask: torch.Tensor,
-                      words: torch.Tensor, word_mask: torch.Tensor,
-                      word_temperature: float) -> torch.Tensor:
-    """Unchunked :func:`fine_grained_similarity`: holds (Bv, Bt, T', L)."""
+def clip_word_similarity(clips: torch.Tensor, words: torch.Tensor,
+                         word_mask: torch.Tensor, word_temperature: float
+                         ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """The clip x word matrices of every sign-text pair, before and after
+    the softmax re-weighting over words.
+
+    Args:
+        clips: (Bv, T', E) L2-normalised clip embeddings.
+        words: (Bt, L, E) L2-normalised word embeddings.
+        word_mask: (Bt, L) True on real words.
+        word_temperature: Temperature of the softmax over words.
+
+    Returns:
+        ``sim`` (Bv, Bt, T', L), the cosine similarities, and ``weighted``
+        (Bv, Bt, T', L), ``softmax(sim / word_temperature) * sim`` over the
+        real words (0 on padding); summing ``weighted`` over words and
+        averaging over real clips gives :func:`fine_grained_similarity`.
+    """
     sim = torch.einsum('itd,jld->ijtl', clips, words)  # (Bv, Bt, T', L)
     logits = (sim / word_temperature).masked_fill(
         ~word_mask[None, :, None, :], float('-inf'))
     attn = logits.softmax(dim=-1)  # softmax over words
-    rows = (attn * sim).sum(-1)  # (Bv, Bt, T')
+    return sim, attn * sim
+
+
+def _similarity_block(clips: torch.Tensor, clip_mask: torch.Tensor,
+                      words: torch.Tensor, word_mask: torch.Tensor,
+                      word_temperature: float) -> torch.Tensor:
+    """Unchunked :func:`fine_grained_similarity`: holds (Bv, Bt, T', L)."""
+    _, weighted = clip_word_similarity(clips, words, word_mask,
+                                       word_temperature)
+    rows = weighted.sum(-1)  # (Bv, Bt, T')
     clip_w = clip_mask[:, None, :].float()
     return (rows * clip_w).sum(-1) / clip_w.sum(-1).clamp(min=1)
 
@@ -175,6 +198,15 @@ class FineGrainedContrastiveHead(BaseModule):
         """Scores of every sign i against every sentence j -> (Bv, Bt)."""
         return fine_grained_similarity(clips, clip_mask, words, word_mask,
                                        self.word_temperature, self.chunk_size)
+
+    def clip_word_similarity(self, clips: torch.Tensor, words: torch.Tensor,
+                             word_mask: torch.Tensor
+                             ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Per-pair clip x word matrices (Bv, Bt, T', L) before and after
+        the softmax over words, from :meth:`embed`'s outputs; the entries
+        :meth:`similarity` reduces (for inspection, e.g. heatmaps)."""
+        return clip_word_similarity(clips, words, word_mask,
+                                    self.word_temperature)
 
     def forward(self, pose_feats, pose_mask, text_feats,
                 text_mask) -> torch.Tensor:

@@ -1,0 +1,102 @@
+"""Fine-grained sign-text similarity of one pair as clip x word heatmaps."""
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+
+
+@torch.no_grad()
+def pair_similarity_maps(model, data: dict,
+                         tokenizer=None) -> Dict[str, object]:
+    """The STC head's clip x word matrices of the first sample of ``data``
+    against its own sentence.
+
+    The embeddings come from :meth:`SignPretrainer.predict` (unmasked pose,
+    frozen text encoder) and the matrices from
+    :meth:`FineGrainedContrastiveHead.clip_word_similarity`, the function
+    the STC loss reduces.
+
+    Args:
+        model: A :class:`SignPretrainer` with a fine-grained ``stc_head``, in
+            eval mode.
+        data: A preprocessed batch of paired samples (see
+            :func:`prepare_sample_batch`).
+        tokenizer: Decodes the word labels (None: the ids).
+
+    Returns:
+        dict: ``sim`` (L, T') the cosine similarities of the real words and
+        clips, ``weighted`` (L, T') after the softmax re-weighting over
+        words, ``score`` the pair's STC score (``weighted`` summed over words,
+        averaged over clips), ``words`` L labels and ``clips`` T' labels
+        (``'a-b'``: the source frames of each clip window).
+    """
+    head = model.stc_head
+    if head is None or head.granularity != 'fine':
+        raise ValueError('the model needs a fine-grained stc_head '
+                         '(granularity="fine") for clip x word maps')
+    sample = model.predict(data['inputs'], data['data_samples'][:1])[0]
+    n_clips, n_words = int(sample.clip_mask.sum()), int(sample.word_mask.sum())
+    sim, weighted = head.clip_word_similarity(
+        sample.clip_embeds[None], sample.word_embeds[None],
+        sample.word_mask[None])  # (1, 1, T', L) each
+    sim = sim[0, 0, :n_clips, :n_words].T.float().cpu().numpy()  # (L, T')
+    weighted = weighted[0, 0, :n_clips, :n_words].T.float().cpu().numpy()
+    ids = data['inputs']['text_ids'][0, :n_words].tolist()
+    words = (tokenizer.convert_ids_to_tokens(ids)
+             if tokenizer is not None else [str(i) for i in ids])
+    return dict(
+        sim=sim,
+        weighted=weighted,
+        score=float(weighted.sum(0).mean()),
+        words=words,
+        clips=clip_frame_ranges(sample, head.window, n_clips))
+
+
+def clip_frame_ranges(sample, window: int, num_clips: int) -> List[str]:
+    """``'first-last'`` source frame of each clip window of a data sample
+    (from its ``frame_inds`` metainfo when the pipeline sampled frames)."""
+    inds = sample.get('frame_inds')
+    if inds is None:
+        inds = np.arange(sample.num_frames)
+    inds = np.asarray(inds)[:sample.num_frames]
+    return [
+        f'{inds[c * window]}-{inds[min((c + 1) * window, len(inds)) - 1]}'
+        for c in range(num_clips)
+    ]
+
+
+def draw_similarity_heatmap(sim: np.ndarray,
+                            weighted: np.ndarray,
+                            words: Sequence[str],
+                            clips: Sequence[str],
+                            title: Optional[str] = None,
+                            cmap: str = 'viridis'):
+    """Two heatmaps side by side, words (rows) x clips (columns): the
+    cosine similarities and the same after the softmax over words.
+
+    Returns:
+        A matplotlib ``Figure`` (Agg canvas): two image axes, each with its
+        colour bar, scaled to its own min / max.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    n_words, n_clips = sim.shape
+    fig = Figure(figsize=(2 * (2 + 0.35 * n_clips) + 1.5,
+                          1.5 + 0.3 * n_words))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, 2)
+    for ax, mat, name in zip(axes, (sim, weighted),
+                             ('clip x word cosine similarity',
+                              'after softmax over words')):
+        im = ax.imshow(mat, cmap=cmap, aspect='auto',
+                       interpolation='nearest')
+        fig.colorbar(im, ax=ax, fraction=0.05)
+        ax.set_xticks(range(n_clips), clips, rotation=90, fontsize=7)
+        ax.set_yticks(range(n_words), words, fontsize=7)
+        ax.set_xlabel('clip (source frames)')
+        ax.set_ylabel('token')
+        ax.set_title(name, fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,101 @@
+import os.path as osp
+import runpy
+
+import cv2
+import numpy as np
+import pytest
+
+from slp_mm.datasets import SignCorpus
+from slp_mm.structures import get_layout
+from slp_mm.visualization import (draw_mpm_reconstruction,
+                                  prepare_sample_batch,
+                                  reconstruct_masked_pose)
+from slp_mm.visualization.mpm_reconstruction import HEADER, MASK_COLOR
+from slp_mm.visualization.pose_drawer import PART_COLORS
+
+from ..conftest import REPO
+
+S = 200  # panel width; panels are S x 1.5 S
+
+
+def _is(img, xy, bgr, tol=40):
+    x, y = int(round(xy[0])), int(round(xy[1]))
+    return np.abs(img[y, x].astype(int) - bgr).max() <= tol
+
+
+def _ring(img, xy):
+    """Some pixel 4 px from ``xy`` (the ring radius) is the mask colour."""
+    x, y = int(round(xy[0])), int(round(xy[1]))
+    return any(_is(img, (x + dx, y + dy), MASK_COLOR, 80)
+               for dx, dy in ((4, 0), (-4, 0), (0, 4), (0, -4)))
+
+
+def test_panels_put_joints_and_rings_where_the_data_says():
+    k = get_layout('sign79').num_keypoints
+    nose, hand = 0, get_layout('sign79').parts['left_hand'][0]
+    pose = np.zeros((3, k, 3), np.float32)
+    pose[1, nose] = (0, 0, 1)  # frame centre
+    pose[1, hand] = (0.5, -0.5, 1)  # in the left-hand box
+    mask = np.zeros((3, k), bool)
+    mask[1, hand] = True
+    recon = pose[..., :2].copy()
+    recon[1, hand] = (-0.5, 0.5)
+    img = draw_mpm_reconstruction(pose, mask, recon, frames=[1],
+                                  panel_size=S)
+    assert img.shape == (HEADER + 3 * S // 2, 3 * S, 3)
+    nose_px = (S / 2, HEADER + S / 2)
+    # the left-hand inset is the (0, S, S/2, S/2) box of each panel
+    hand_px = (0.75 * S / 2, HEADER + S + 0.25 * S / 2)
+    recon_px = (2 * S + 0.25 * S / 2, HEADER + S + 0.75 * S / 2)
+    inp, masked = 0, S  # x offsets of the input and masked panels
+    for off in (inp, masked, 2 * S):  # the visible nose is in every panel
+        assert _is(img, (nose_px[0] + off, nose_px[1]), PART_COLORS['body'])
+    assert _is(img, hand_px, PART_COLORS['left_hand'])
+    assert _ring(img, hand_px)
+    # masked: the joint is gone, its ring stays at the true position
+    assert _is(img, (hand_px[0] + masked, hand_px[1]), (255, 255, 255), 0)
+    assert _ring(img, (hand_px[0] + masked, hand_px[1]))
+    # reconstructed: drawn and ringed where the decoder put it
+    assert _is(img, recon_px, PART_COLORS['left_hand'])
+    assert _ring(img, recon_px)
+    assert _is(img, (hand_px[0] + 2 * S, hand_px[1]), (255, 255, 255), 0)
+    with pytest.raises(IndexError, match=r'frames \[3\]'):
+        draw_mpm_reconstruction(pose, mask, recon, frames=[3])
+    pixels = pose * np.array([320, 240, 1], np.float32) + [320, 240, 0]
+    with pytest.raises(ValueError, match='reach 480.0: expected coord'):
+        draw_mpm_reconstruction(pixels, mask, recon)
+
+
+def test_reconstruction_is_what_the_mpm_loss_scores(demo_pretrainer,
+                                                     synthetic_corpus):
+    model = demo_pretrainer.model
+    np.random.seed(0)
+    data = prepare_sample_batch(model, demo_pretrainer.pipeline,
+                                SignCorpus(synthetic_corpus)[3])
+    out = reconstruct_masked_pose(model, data['inputs'])
+    pose, mask, recon = out['pose'], out['mpm_mask'], out['reconstruction']
+    t = data['data_samples'][0].num_frames
+    assert pose.shape == (t, 79, 3) and mask.shape == (t, 79)
+    assert 0.3 < mask.mean() < 0.5  # HierarchicalPoseMask(ratio=0.4)
+    np.testing.assert_array_equal(recon[~mask], pose[~mask][:, :2])
+    assert not np.allclose(recon[mask], pose[mask][:, :2])
+    # the training loss is the confidence-weighted error of this picture
+    loss = model.loss(data['inputs'], data['data_samples'])['loss_mpm']
+    w = mask * pose[..., 2]
+    err = ((recon - pose[..., :2])**2).sum(-1)
+    assert loss.item() == pytest.approx((w * err).sum() / w.sum(), rel=1e-5)
+
+
+def test_visualize_mpm_cli(demo_pretrainer, synthetic_corpus, tmp_path):
+    main = runpy.run_path(osp.join(REPO, 'tools', 'analysis',
+                                   'visualize_mpm.py'))['main']
+    out = str(tmp_path / 'mpm.png')
+    result = main([
+        osp.join(REPO, 'configs', 'pretrain', 'demo.py'),
+        demo_pretrainer.checkpoint, '--corpus', synthetic_corpus, '--index',
+        '3', '--frames', '0', '2', '--out', out
+    ] + demo_pretrainer.cli_options)
+    img = cv2.imread(out)
+    assert img.shape == (HEADER + 2 * 360, 3 * 240, 3)
+    rings = (np.abs(img.astype(int) - MASK_COLOR).max(-1) < 60).sum()
+    assert rings > 0 and result['mpm_mask'][[0, 2]].any()

@@ -1,0 +1,61 @@
+"""Draw the fine-grained sign-text similarity (STC) of one paired sample:
+clip x word heatmaps before and after the softmax re-weighting over words.
+
+    python tools/analysis/visualize_similarity.py configs/pretrain/demo.py \
+        work_dirs/demo/epoch_12.pth --corpus data/demo_synthetic/corpus \
+        --index 3 --out similarity.png
+
+The sample goes through the config's test pipeline (the training pipeline
+if it has none; --seed fixes its random frame sampling) and the tokens are
+decoded with its TokenizeText tokenizer.
+"""
+import argparse
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import set_random_seed
+
+from slp_mm.apis import init_model
+from slp_mm.datasets import SignCorpus, load_tokenizer
+from slp_mm.visualization import (draw_similarity_heatmap,
+                                  pair_similarity_maps, prepare_sample_batch)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('config')
+    p.add_argument('checkpoint')
+    p.add_argument('--corpus', required=True, help='corpus directory')
+    p.add_argument('--index', type=int, default=0, help='corpus row')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--out', default='similarity.png')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config settings, e.g. '
+                   'train_dataloader.dataset.pipeline.5.tokenizer=DIR')
+    args = p.parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    cfg.merge_from_dict(args.cfg_options or {})
+    model = init_model(cfg, args.checkpoint)
+    sample = SignCorpus(args.corpus)[args.index]
+    if sample['text'] is None:
+        raise ValueError(f"{args.corpus}, row {args.index} (sample "
+                         f"{sample['id']!r}): field 'text' is empty; the "
+                         'similarity needs a sign-text pair')
+    loader = (cfg.get('test_dataloader') or cfg.get('val_dataloader')
+              or cfg.train_dataloader)
+    pipeline = loader.dataset.pipeline
+    tokenizer = next((load_tokenizer(t.tokenizer) for t in pipeline
+                      if t.type == 'TokenizeText'), None)
+    set_random_seed(args.seed)
+    data = prepare_sample_batch(model, pipeline, sample)
+    maps = pair_similarity_maps(model, data, tokenizer)
+    fig = draw_similarity_heatmap(
+        maps['sim'], maps['weighted'], maps['words'], maps['clips'],
+        title=f"{sample['id']}: {sample['text']!r} (score "
+        f"{maps['score']:.3f})")
+    fig.savefig(args.out, dpi=120)
+    print(f"{sample['id']}: score {maps['score']:.4f}; wrote {args.out}")
+    return maps
+
+
+if __name__ == '__main__':
+    main()
