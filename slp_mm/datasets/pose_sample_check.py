@@ -4,6 +4,11 @@ from typing import Optional
 
 import numpy as np
 
+# no video is a million pixels wide and no detector scores that high: a
+# larger keypoint coordinate or score is corrupt data, and would overflow
+# float32 in normalisation and the model
+MAX_ABS_VALUE = 1e6
+
 
 class InvalidSampleError(ValueError):
     """A sample that cannot be used; the message names the sample and field."""
@@ -14,9 +19,11 @@ def find_sample_problem(sample: dict,
                         max_frames: Optional[int] = None) -> Optional[str]:
     """Describe what is wrong with a sample, or return ``None`` if usable.
 
-    Checks the data contract: ``keypoints`` (T, K, 2) finite floats and
-    ``scores`` (T, K) with ``T > 0`` and ``K == num_keypoints``; a ``text`` that
-    is present must be a non-blank UTF-8 string.
+    Checks the data contract: ``keypoints`` (T, K, 2) and ``scores``
+    (T, K), finite numbers within :data:`MAX_ABS_VALUE`, with ``T > 0`` and
+    ``K == num_keypoints``; a ``width`` / ``height`` that is present must be
+    a finite size of at least one pixel, a ``text`` a non-blank UTF-8
+    string.
     """
     kpts = np.asarray(sample.get('keypoints'))
     scores = np.asarray(sample.get('scores'))
@@ -33,12 +40,24 @@ def find_sample_problem(sample: dict,
     if scores.shape != kpts.shape[:2]:
         return (f"field 'scores' has shape {scores.shape}, expected "
                 f'{kpts.shape[:2]}')
-    n_bad = int(np.count_nonzero(~np.isfinite(kpts)))
-    if n_bad:
-        return f"field 'keypoints' has {n_bad} NaN/inf values"
-    n_bad = int(np.count_nonzero(~np.isfinite(scores)))
-    if n_bad:
-        return f"field 'scores' has {n_bad} NaN/inf values"
+    for key, array in (('keypoints', kpts), ('scores', scores)):
+        if array.dtype.kind not in 'iuf':
+            return f'field {key!r} has dtype {array.dtype}, expected numbers'
+        n_bad = int(np.count_nonzero(~np.isfinite(array)))
+        if n_bad:
+            return f'field {key!r} has {n_bad} NaN/inf values'
+        n_bad = int(np.count_nonzero(np.abs(array) > MAX_ABS_VALUE))
+        if n_bad:
+            return (f'field {key!r} has {n_bad} values beyond '
+                    f'+-{MAX_ABS_VALUE:g}')
+    for key in ('width', 'height'):
+        if sample.get(key) is None:
+            continue
+        size = np.asarray(sample[key])
+        if not (size.ndim == 0 and size.dtype.kind in 'iuf'
+                and 1 <= size < np.inf):
+            return (f'field {key!r} is {sample[key]!r}, expected a size of '
+                    'at least 1 pixel')
     text = sample.get('text')
     if text is not None:
         if isinstance(text, bytes):

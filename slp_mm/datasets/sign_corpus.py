@@ -206,6 +206,49 @@ def file_sha256(path: str, block: int = 1 << 22) -> str:
     return digest.hexdigest()
 
 
+# field -> type of each shard entry of the manifest; ``bytes`` and
+# ``sha256`` may be absent
+SHARD_FIELDS = dict(file=str, num_samples=int, bytes=int, sha256=str)
+
+
+def _check_manifest(manifest, where: str) -> None:
+    """Raise ``ValueError`` naming the field if ``manifest`` is not one
+    this version reads: a hand-edited manifest must not make rows vanish or
+    indexes run past a shard."""
+    if not isinstance(manifest, dict):
+        raise ValueError(f'{where}: top level is a '
+                         f'{type(manifest).__name__}, expected an object')
+    if manifest.get('format') != CORPUS_FORMAT:
+        raise ValueError(f'{where}: field "format" is '
+                         f'{manifest.get("format")!r}, expected '
+                         f'{CORPUS_FORMAT!r}')
+    version = manifest.get('version', 0)
+    if type(version) is not int or version > CORPUS_VERSION:
+        raise ValueError(f'{where}: field "version" is {version!r}, expected '
+                         f'an int up to {CORPUS_VERSION} (a newer corpus '
+                         'needs a newer slp_mm)')
+    if not isinstance(manifest.get('layout'), str):
+        raise ValueError(f'{where}: field "layout" is '
+                         f'{manifest.get("layout")!r}, expected a name')
+    shards = manifest.get('shards')
+    if not isinstance(shards, list):
+        raise ValueError(f'{where}: field "shards" is {shards!r}, expected '
+                         'a list')
+    for i, shard in enumerate(shards):
+        for key, kind in SHARD_FIELDS.items():
+            value = shard.get(key) if isinstance(shard, dict) else None
+            if value is None and key in ('bytes', 'sha256'):
+                continue
+            if type(value) is not kind or (kind is int and value < 0):
+                raise ValueError(f'{where}: field "shards[{i}].{key}" is '
+                                 f'{value!r}, expected a {kind.__name__}')
+    listed = sum(shard['num_samples'] for shard in shards)
+    if manifest.get('num_samples') != listed:
+        raise ValueError(f'{where}: field "num_samples" is '
+                         f'{manifest.get("num_samples")!r}, but the shards '
+                         f'hold {listed}: a shard entry is missing or extra')
+
+
 def _opt_str(value) -> Optional[str]:
     return None if value is None else str(value)
 
@@ -232,16 +275,12 @@ class SignCorpus:
         if not osp.isfile(manifest_file):
             raise FileNotFoundError(
                 f'{path!r} is not a sign corpus: {MANIFEST} not found')
-        with open(manifest_file) as f:
-            manifest = json.load(f)
-        if manifest.get('format') != CORPUS_FORMAT:
-            raise ValueError(f'{manifest_file}: field "format" is '
-                             f'{manifest.get("format")!r}, expected '
-                             f'{CORPUS_FORMAT!r}')
-        if manifest.get('version', 0) > CORPUS_VERSION:
-            raise ValueError(f'{manifest_file}: corpus version '
-                             f'{manifest["version"]} is newer than this '
-                             f'slp_mm reads ({CORPUS_VERSION})')
+        try:
+            with open(manifest_file, encoding='utf-8') as f:
+                manifest = json.load(f)
+        except (ValueError, RecursionError) as e:  # also bad UTF-8
+            raise ValueError(f'{manifest_file}: not valid JSON ({e})') from e
+        _check_manifest(manifest, manifest_file)
         self.manifest = manifest
         self.verify_checksums = verify
         self.layout = manifest['layout']
@@ -266,6 +305,10 @@ class SignCorpus:
                 table = pa.ipc.open_file(source).read_all()
             except (OSError, pa.ArrowInvalid) as e:
                 raise IOError(f'Cannot read corpus shard {file}: {e}') from e
+            expected = self.manifest['shards'][shard]['num_samples']
+            if table.num_rows != expected:
+                raise IOError(f'Corpus shard {file} has {table.num_rows} '
+                              f'rows, the manifest says {expected}')
             self._tables[shard] = table
         return table
 

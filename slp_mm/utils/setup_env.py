@@ -5,18 +5,22 @@ from mmengine import DefaultScope
 
 from .atomic_local_backend import use_atomic_local_writes
 from .safe_globals import register_safe_globals
+from .weights_only_checkpoint import use_weights_only_checkpoints
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
     """Import every slp_mm module into its registry, allow-list the classes
-    mmengine checkpoints need for weights-only loading, make local writes
-    (checkpoints) atomic, and make ``slp_mm`` the default scope."""
+    mmengine checkpoints need for weights-only loading, load local
+    checkpoints weights-only (refusing other globals unless
+    ``SLP_MM_TRUST_CHECKPOINTS=1``), make local writes (checkpoints) atomic,
+    and make ``slp_mm`` the default scope."""
     import slp_mm.datasets  # noqa: F401
     import slp_mm.engine  # noqa: F401
     import slp_mm.evaluation  # noqa: F401
     import slp_mm.models  # noqa: F401
     import slp_mm.structures  # noqa: F401
     register_safe_globals()
+    use_weights_only_checkpoints()
     use_atomic_local_writes()
     if not init_default_scope:
         return

@@ -1,7 +1,5 @@
 """Read per-video ``.npy``/``.npz`` keypoint arrays into the data contract:
 the simplest format a custom pose-estimation script can dump."""
-import zipfile
-import zlib
 from typing import Dict, Optional
 
 import numpy as np
@@ -31,11 +29,14 @@ def read_numpy_pose(path: str,
         dict: ``keypoints`` (T, K, 2) float32, ``scores`` (T, K) float32,
         ``width``, ``height``, ``fps``.
     """
-    meta = dict(width=width, height=height, fps=fps)
+    meta = {
+        key: None if value is None else float(value)
+        for key, value in dict(width=width, height=height, fps=fps).items()
+    }
     try:
         arrays = _load(path)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile,
-            zlib.error) as e:
+    except Exception as e:  # numpy and zipfile raise a dozen kinds
+        # (struct, tokenize, zlib, 'encrypted' ...) on damaged bytes
         raise ValueError(f'{path}: not a readable .npy/.npz file ({e})') from e
     for key in meta:
         if key in arrays:
@@ -47,7 +48,7 @@ def read_numpy_pose(path: str,
     else:
         raise ValueError(f'{path}: no field "keypoints" among the arrays '
                          f'{sorted(arrays)}, expected it or a single array')
-    if not np.issubdtype(array.dtype, np.number):
+    if not _is_real(array):
         raise ValueError(f'{path}: field "keypoints" has dtype {array.dtype}, '
                          'expected numbers')
     if array.ndim != 3 or array.shape[-1] != 3:
@@ -77,7 +78,12 @@ def _load(path: str) -> Dict[str, np.ndarray]:
 
 
 def _scalar(value: np.ndarray, path: str, key: str) -> float:
-    if value.size != 1 or not np.issubdtype(value.dtype, np.number):
+    if value.size != 1 or not _is_real(value):
         raise ValueError(f'{path}: field "{key}" is a {value.dtype} array of '
                          f'shape {value.shape}, expected a number')
     return float(value.reshape(()))
+
+
+def _is_real(array: np.ndarray) -> bool:
+    """Integers or floats: not bool, complex, strings, dates or objects."""
+    return array.dtype.kind in 'iuf'

@@ -16,7 +16,9 @@ class NormalizeParts(BaseTransform):
     visible in their own box (the paper's per-part normalisation). The box of
     a hand in a frame is the square around its joints scored above
     ``score_thr``, enlarged by ``box_margin``; a hand with fewer than two such
-    joints in a frame is treated as missing (coordinates and scores 0).
+    joints in a frame, or whose box is under ``min_box`` pixels (its joints
+    coincide: dividing by it would blow the other joints up to inf), is
+    treated as missing (coordinates and scores 0).
 
     Required keys: ``keypoints`` (T, K, 2) in pixels, ``scores`` (T, K),
     ``width``, ``height``, ``layout``.
@@ -26,15 +28,18 @@ class NormalizeParts(BaseTransform):
         box_parts (Sequence[str]): Parts normalised to their own box.
         score_thr (float): Score below which a joint does not shape the box.
         box_margin (float): Relative margin added around each hand box.
+        min_box (float): Smallest hand box side, in pixels.
     """
 
     def __init__(self,
                  box_parts: Sequence[str] = ('left_hand', 'right_hand'),
                  score_thr: float = 0.1,
-                 box_margin: float = 0.1) -> None:
+                 box_margin: float = 0.1,
+                 min_box: float = 1e-3) -> None:
         self.box_parts = tuple(box_parts)
         self.score_thr = score_thr
         self.box_margin = box_margin
+        self.min_box = min_box
 
     def transform(self, results: dict) -> dict:
         layout = get_layout(results['layout'])
@@ -65,7 +70,7 @@ class NormalizeParts(BaseTransform):
         lo = np.where(present[:, None], lo, 0)
         hi = np.where(present[:, None], hi, 0)
         half = (hi - lo).max(axis=1) / 2 * (1 + self.box_margin)  # (T,)
-        present &= half > 0
+        present &= half * 2 >= self.min_box
         center = (lo + hi) / 2  # (T, 2)
         half = np.where(present, half, 1)
         out = (kpts - center[:, None]) / half[:, None, None]
