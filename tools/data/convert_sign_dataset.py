@@ -111,7 +111,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         for key in video_info if getattr(args, key) is not None
     })
     unknown = [key for key, value in video_info.items() if value is None]
-    if unknown and args.pose_format == 'mmpose-json':  # stores no size/fps
+    # per-frame JSON (MMPose, OpenPose) stores no video size or fps
+    if unknown and args.pose_format in ('mmpose-json', 'openpose-json'):
         sys.exit(f'{args.dataset} videos differ in {"/".join(unknown)}: '
                  f'pass {" ".join("--" + key for key in unknown)} or use a '
                  'pose format that stores them (npz, pose)')

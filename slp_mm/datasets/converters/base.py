@@ -5,9 +5,12 @@ One bad row must not sink a split of thousands, so rows are checked one by
 one: a corrupt row becomes a *reject* naming its file, line and reason, and
 the rest is parsed.
 """
+import codecs
 import os.path as osp
 from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
                     Tuple)
+
+from .gloss_characters import gloss_problem
 
 SPLITS = ('train', 'dev', 'test')
 
@@ -72,9 +75,11 @@ def read_rows(path: str,
               ) -> Tuple[List[Tuple[int, dict]], List[dict]]:
     """The rows of a ``sep``-separated file whose header is ``columns``.
 
-    The row id is ``id_column`` (default: the first column). A row with the
-    wrong number of fields, an empty ``required`` field or an id seen before
-    is rejected; empty lines are ignored. Fields are stripped of surrounding whitespace.
+    The row id is ``id_column`` (default: the first column). A row that is
+    not UTF-8, has the wrong number of fields, an empty ``required`` field
+    or an id seen before is rejected; empty lines are ignored. Fields are
+    stripped of surrounding whitespace. Lines end at ``\\n``, ``\\r\\n`` or
+    ``\\r`` only (a U+2028 inside a sentence does not split its row).
 
     Returns:
         tuple: ``(line number, row dict)`` pairs (lines count from 1, the
@@ -84,14 +89,22 @@ def read_rows(path: str,
         ValueError: If the header is not ``columns`` (the file is not of the
             expected kind, so no row can be trusted).
     """
-    with open(path, encoding='utf-8-sig') as f:
-        lines = f.read().splitlines()
-    header = lines[0].split(sep) if lines else []
+    with open(path, 'rb') as f:
+        # decoded row by row: one non-UTF-8 row must not sink the file
+        lines = f.read().removeprefix(codecs.BOM_UTF8).splitlines()
+    header = lines[0].decode('utf-8', 'replace').split(sep) if lines else []
     if [h.strip() for h in header] != list(columns):
         raise ValueError(f'{path}, line 1: header is {sep.join(header)!r}, '
                          f'expected {sep.join(columns)!r}')
     rows, rejects, first_seen = [], [], {}
-    for number, text in enumerate(lines[1:], start=2):
+    for number, raw in enumerate(lines[1:], start=2):
+        try:
+            text = raw.decode('utf-8')
+        except UnicodeDecodeError as e:
+            rejects.append(
+                make_reject(f'is not valid UTF-8 ({e})', split=split,
+                            file=path, line=number))
+            continue
         if not text.strip():
             continue
         fields = [v.strip() for v in text.split(sep)]
@@ -159,7 +172,8 @@ def video_folder(path: str) -> str:
 def load_split_files(ann_dir: str, corpus_file: str, num_frames_file: str,
                      columns: Sequence[str], required: Sequence[str],
                      to_record: Callable[[dict, str, Optional[int]], dict],
-                     splits: Sequence[str]) -> Annotations:
+                     splits: Sequence[str], *, gloss_column: str,
+                     gloss_script: str) -> Annotations:
     """Annotations of a dataset with one corpus file (and one optional
     frame-count file) per split, as both PHOENIX releases have.
 
@@ -167,19 +181,28 @@ def load_split_files(ann_dir: str, corpus_file: str, num_frames_file: str,
         corpus_file, num_frames_file (str): File names with a ``{split}``
             field, relative to ``ann_dir``.
         to_record (callable): ``(row, split, num_frames) -> record``.
+        gloss_column, gloss_script (str): The gloss column, whose rows with
+            unknown characters are rejected (see ``gloss_characters.py``),
+            and the dataset's gloss characters.
     """
     check_splits(splits)
     records, rejects = {}, []
     for split in splits:
-        rows, bad = read_rows(
-            osp.join(ann_dir, corpus_file.format(split=split)), columns,
-            required, split)
+        path = osp.join(ann_dir, corpus_file.format(split=split))
+        rows, bad = read_rows(path, columns, required, split)
         counts, bad_counts = read_num_frames(
             osp.join(ann_dir, num_frames_file.format(split=split)),
             columns[0], split)
         rejects += bad + bad_counts
-        records[split] = [
-            to_record(row, split, counts.get(row[columns[0]]))
-            for _, row in rows
-        ]
+        records[split] = []
+        for number, row in rows:
+            problem = gloss_problem(row[gloss_column], gloss_column,
+                                    gloss_script)
+            if problem is None:
+                records[split].append(
+                    to_record(row, split, counts.get(row[columns[0]])))
+            else:
+                rejects.append(
+                    make_reject(problem, id=row[columns[0]], split=split,
+                                file=path, line=number))
     return Annotations(records, rejects)

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from .base import SPLITS, Annotations, check_splits, make_record, \
     make_reject, parse_frame_count, read_rows
+from .gloss_characters import CJK_GLOSS_CHARS, gloss_problem
 
 DATASET = 'csl-daily'
 LANGUAGE = 'zh'
@@ -44,7 +45,8 @@ def load_csl_daily(ann_dir: str,
 
     A row whose ``split`` column disagrees with ``split_1.txt``, or that
     ``split_1.txt`` does not list, is rejected: its split is unknown.
-    Rejects are assigned the row's official split where it has one.
+    Rejects are assigned the row's official split where it has one. A gloss
+    with unknown characters (see ``gloss_characters.py``) is rejected.
     """
     check_splits(splits)
     official, rejects = _read_official_split(osp.join(ann_dir, SPLIT_FILE))
@@ -92,4 +94,4 @@ def _row_problem(row: dict, split: str,
     if row['num_frames'] and parse_frame_count(row['num_frames']) is None:
         return (f"field 'num_frames' is {row['num_frames']!r}, expected a "
                 'positive integer')
-    return None
+    return gloss_problem(row['gloss'], 'gloss', CJK_GLOSS_CHARS)

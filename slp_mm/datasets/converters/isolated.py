@@ -52,7 +52,8 @@ def read_json(path: str, kind: type, what: str):
     with open(path, encoding='utf-8') as f:
         try:
             data = json.load(f)
-        except ValueError as e:  # also a file cut short, or bad UTF-8
+        except (ValueError, RecursionError) as e:  # also cut short, bad
+            # UTF-8, or nested deeper than the parser goes
             raise ValueError(f'{path}: not valid JSON ({e})') from e
     if not isinstance(data, kind):
         raise ValueError(f'{path}: top level is a {type(data).__name__}, '

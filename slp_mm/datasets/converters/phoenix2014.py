@@ -6,6 +6,7 @@ from typing import Optional, Sequence
 
 from .base import SPLITS, Annotations, load_split_files, make_record, \
     video_folder
+from .gloss_characters import ASCII_GLOSS_CHARS
 
 DATASET = 'phoenix2014'
 LANGUAGE = 'de'
@@ -35,4 +36,6 @@ def load_phoenix2014(ann_dir: str,
     """Records of ``phoenix-2014-multisigner.<split>.corpus.csv`` in
     ``ann_dir``; glosses keep the raw markers (``__ON__``, ``loc-`` ...)."""
     return load_split_files(ann_dir, CORPUS_FILE, NUM_FRAMES_FILE, COLUMNS,
-                            REQUIRED, _record, splits)
+                            REQUIRED, _record, splits,
+                            gloss_column='annotation',
+                            gloss_script=ASCII_GLOSS_CHARS)

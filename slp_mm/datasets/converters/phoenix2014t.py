@@ -5,6 +5,7 @@ from typing import Optional, Sequence
 
 from .base import SPLITS, Annotations, load_split_files, make_record, \
     video_folder
+from .gloss_characters import ASCII_GLOSS_CHARS
 
 DATASET = 'phoenix2014t'
 LANGUAGE = 'de'
@@ -37,4 +38,6 @@ def load_phoenix2014t(ann_dir: str,
     without the final `` .`` some SLT setups append).
     """
     return load_split_files(ann_dir, CORPUS_FILE, NUM_FRAMES_FILE, COLUMNS,
-                            REQUIRED, _record, splits)
+                            REQUIRED, _record, splits,
+                            gloss_column='orth',
+                            gloss_script=ASCII_GLOSS_CHARS)

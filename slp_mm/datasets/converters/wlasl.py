@@ -66,7 +66,8 @@ def load_wlasl(ann_dir: str,
             problem = entry_problem(instance, INSTANCE_FIELDS)
             official = instance.get('split') \
                 if isinstance(instance, dict) else None
-            split = OFFICIAL_SPLITS.get(official)
+            split = OFFICIAL_SPLITS.get(official) \
+                if isinstance(official, str) else None
             video_id = instance.get('video_id') \
                 if isinstance(instance, dict) else None
             if problem is None and split is None:

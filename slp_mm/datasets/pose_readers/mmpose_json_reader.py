@@ -3,29 +3,19 @@
 The JSON is a list over frames of ``{"frame_id", "instances": [{"keypoints":
 [[x, y]] * K, "keypoint_scores": [K], "bbox": [[x1, y1, x2, y2]],
 "bbox_score"}]}``. A frame may hold several people (an interpreter beside a
-presenter, a false detection); picking the first instance of each frame
-would splice different people into one sequence. Instead, instances are
-linked into tracks by box overlap and the track that is largest and most
-central over the whole clip, the main signer, is kept.
+presenter, a false detection): the main signer is kept (see
+``main_signer.py``).
 """
 import json
-from typing import List, NamedTuple, Optional
+from typing import List, Optional
 
 import numpy as np
 
-from .main_signer import box_area, box_prominence
+from .main_signer import Instance, main_signer_keypoints
 
-# boxes of consecutive detections of one person overlap at least this much
-MIN_TRACK_IOU = 0.3
-# frame ids spanning more than this (over an hour at 25 fps) are corrupt:
-# the timeline is allocated up front
-MAX_FRAME_SPAN = 100_000
-
-
-class _Instance(NamedTuple):
-    keypoints: np.ndarray  # (K, 2)
-    scores: np.ndarray  # (K, )
-    box: np.ndarray  # (4, ) x1, y1, x2, y2
+# frame ids spanning more than this (four hours at 25 fps, several times a
+# broadcast episode) are corrupt: the timeline is allocated up front
+MAX_FRAME_SPAN = 360_000
 
 
 def read_mmpose_json(path: str,
@@ -64,12 +54,7 @@ def read_mmpose_json(path: str,
     k = num_keypoints
     if k is None:
         k = next((f[0].keypoints.shape[0] for f in timeline if f), 0)
-    keypoints = np.zeros((len(timeline), k, 2), np.float32)
-    scores = np.zeros((len(timeline), k), np.float32)
-    for t, j in enumerate(_main_track(timeline, width, height)):
-        if j is not None:
-            keypoints[t] = timeline[t][j].keypoints
-            scores[t] = timeline[t][j].scores
+    keypoints, scores = main_signer_keypoints(timeline, width, height, k)
     return dict(
         keypoints=keypoints,
         scores=scores,
@@ -79,7 +64,7 @@ def read_mmpose_json(path: str,
 
 
 def _parse_frames(frames: list, path: str,
-                  num_keypoints: Optional[int]) -> List[List[_Instance]]:
+                  num_keypoints: Optional[int]) -> List[List[Instance]]:
     """Instances per frame, placed by ``frame_id`` counted from the first
     frame (a frame missing from the list is a frame without instances)."""
     ids = []
@@ -119,7 +104,7 @@ def _field(obj, key: str, where: str):
     return obj[key]
 
 
-def _parse_instance(inst: dict, where: str) -> _Instance:
+def _parse_instance(inst: dict, where: str) -> Instance:
     arrays = {}
     for key, shape in (('keypoints', '(K, 2)'), ('keypoint_scores', '(K, )'),
                        ('bbox', '[[x1, y1, x2, y2]]')):
@@ -147,44 +132,4 @@ def _parse_instance(inst: dict, where: str) -> _Instance:
     if box.size != 4:
         raise ValueError(f"{where}: field 'bbox' has shape {box.shape}, "
                          'expected [[x1, y1, x2, y2]]')
-    return _Instance(kpts, scores, box.reshape(4))
-
-
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    inter = max(w, 0) * max(h, 0)
-    union = box_area(a) + box_area(b) - inter
-    return inter / union if union > 0 else 0.0
-
-
-def _main_track(timeline: List[List[_Instance]], width: float,
-                height: float) -> List[Optional[int]]:
-    """Per frame, the index of the main signer's instance (``None`` where
-    absent): instances are linked greedily, most-overlapping first, to the
-    track whose last box they overlap; the track with the largest summed
-    prominence over the clip wins."""
-    tracks = []  # dict(box=last box, members={frame: instance}, weight)
-    for t, instances in enumerate(timeline):
-        pairs = sorted(((_iou(track['box'], inst.box), n, j)
-                        for n, track in enumerate(tracks)
-                        for j, inst in enumerate(instances)),
-                       reverse=True)
-        linked = {}  # instance -> track
-        for overlap, n, j in pairs:
-            if overlap < MIN_TRACK_IOU:
-                break
-            if j not in linked and n not in linked.values():
-                linked[j] = n
-        for j, inst in enumerate(instances):
-            if j not in linked:
-                tracks.append(dict(box=None, members={}, weight=0.0))
-                linked[j] = len(tracks) - 1
-            track = tracks[linked[j]]
-            track['box'] = inst.box
-            track['members'][t] = j
-            track['weight'] += box_prominence(inst.box, width, height)
-    if not tracks:
-        return [None] * len(timeline)
-    main = max(tracks, key=lambda track: track['weight'])
-    return [main['members'].get(t) for t in range(len(timeline))]
+    return Instance(kpts, scores, box.reshape(4))

@@ -160,8 +160,9 @@ class FineGrainedContrastiveHead(BaseModule):
         self.chunk_size = chunk_size
         self.pose_proj = nn.Linear(pose_channels, embed_dims)
         self.text_proj = nn.Linear(text_channels, embed_dims)
+        # shape (1,), not a 0-dim tensor, which FSDP cannot flatten
         self.logit_scale = nn.Parameter(
-            torch.tensor(math.log(1 / init_temperature)))
+            torch.tensor([math.log(1 / init_temperature)]))
 
     def pool_clips(self, feats: torch.Tensor, mask: torch.Tensor
                    ) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -195,9 +196,17 @@ class FineGrainedContrastiveHead(BaseModule):
     def similarity(self, clips: torch.Tensor, clip_mask: torch.Tensor,
                    words: torch.Tensor,
                    word_mask: torch.Tensor) -> torch.Tensor:
-        """Scores of every sign i against every sentence j -> (Bv, Bt)."""
-        return fine_grained_similarity(clips, clip_mask, words, word_mask,
-                                       self.word_temperature, self.chunk_size)
+        """Scores of every sign i against every sentence j -> (Bv, Bt).
+
+        Always in fp32, also under bf16/fp16 autocast: the scores are scaled
+        by up to 100 into logits, where bf16's 8-bit mantissa would be off
+        by up to ~0.4.
+        """
+        with torch.autocast(clips.device.type, enabled=False):
+            return fine_grained_similarity(clips.float(), clip_mask,
+                                           words.float(), word_mask,
+                                           self.word_temperature,
+                                           self.chunk_size)
 
     def clip_word_similarity(self, clips: torch.Tensor, words: torch.Tensor,
                              word_mask: torch.Tensor
@@ -311,7 +320,7 @@ class FineGrainedContrastiveHead(BaseModule):
 
     def _info_nce(self, scores: torch.Tensor) -> torch.Tensor:
         """Symmetric InfoNCE of (B, B) scores, pair i on the diagonal."""
-        logits = self._scale(scores)
+        logits = self._scale(scores.float())
         labels = torch.arange(logits.shape[0], device=logits.device)
         return (F.cross_entropy(logits, labels) +
                 F.cross_entropy(logits.t(), labels)) / 2

@@ -103,6 +103,10 @@ class SignPretrainer(BaseModel):
             losses['stc_temperature'] = (
                 1 / self.stc_head.logit_scale.detach().exp())
             losses['stc_pairs'] = paired.sum().float()
+            if self.text_encoder.cache_size:
+                info = self.text_encoder.cache_info()
+                losses['text_cache_hit_rate'] = torch.tensor(
+                    info.hits / max(info.hits + info.misses, 1))
         return losses
 
     def predict(self, inputs: Dict[str, torch.Tensor],

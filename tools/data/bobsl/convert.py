@@ -12,10 +12,12 @@ so here each episode is read once and sliced per cue.
 
 RELEASE_DIR holds ``subset2episode.json`` (or pass --split-file) and
 ``subtitles/<kind>/<episode>.vtt`` (see slp_mm/datasets/converters/bobsl.py).
-The poses released with BOBSL are OpenPose (137 points, per-episode .tar
-files), not the COCO-WholeBody 133 layout of our corpora: estimate
-whole-body poses per episode first and store them as
-POSE_DIR/<split>/<episode>.<ext> or POSE_DIR/<episode>.<ext> in a pose
+The poses released with BOBSL are OpenPose (137 points, one .tar of
+per-frame JSON files per episode): read them as they are with
+``--pose-format openpose-json`` (mapped onto COCO-WholeBody 133, the two
+pupils, neck and mid-hip dropped), or estimate whole-body poses per episode
+(tools/data/extract_pose.py) and store them as
+POSE_DIR/<split>/<episode>.<ext> or POSE_DIR/<episode>.<ext> in any pose
 format of convert_sign_dataset.py.
 
 Only 55 episodes have subtitles aligned to the signing by hand. To train on
