@@ -1,4 +1,5 @@
 import copy
+import os.path as osp
 from typing import Callable, List, Optional, Sequence, Union
 
 import numpy as np
@@ -38,6 +39,11 @@ class SignPoseDataset(BaseDataset):
             (0, 1]; the subset depends only on ``fraction_seed``, so it is
             the same on every rank and run.
         fraction_seed (int): Seed of the ``fraction`` subset.
+        gloss_vocab (str, optional): The gloss vocabulary of the corpus
+            (``tools/data/build_gloss_vocab.py``), relative to ``data_root``
+            unless absolute; given to each sample as ``gloss_vocab_file``,
+            where :class:`EncodeGloss` finds it (so one CSLR pipeline serves
+            every dataset).
         test_mode (bool): Passed to mmengine (no random refetch in test).
         max_refetch (int): Attempts to replace a rejected sample.
     """
@@ -51,6 +57,7 @@ class SignPoseDataset(BaseDataset):
                  min_frames: int = 0,
                  fraction: float = 1.0,
                  fraction_seed: int = 0,
+                 gloss_vocab: Optional[str] = None,
                  test_mode: bool = False,
                  max_refetch: int = 100,
                  **kwargs) -> None:
@@ -61,6 +68,8 @@ class SignPoseDataset(BaseDataset):
             raise ValueError(f'fraction must be in (0, 1], got {fraction}')
         self.fraction = fraction
         self.fraction_seed = fraction_seed
+        self.gloss_vocab_file = (
+            osp.join(data_root, gloss_vocab) if gloss_vocab else None)
         self.corpus: Optional[SignCorpus] = None
         self._indexes = np.zeros(0, dtype=np.int64)
         super().__init__(
@@ -121,6 +130,8 @@ class SignPoseDataset(BaseDataset):
     def get_data_info(self, idx: int) -> dict:
         info = self.corpus[int(self._indexes[idx])]
         info['sample_idx'] = idx
+        if self.gloss_vocab_file is not None:
+            info['gloss_vocab_file'] = self.gloss_vocab_file
         return info
 
     def __getitem__(self, idx: int) -> dict:

@@ -69,9 +69,7 @@ def test_cslr_config_trains(config, synthetic_corpus, tmp_path):
                   tmp_path)
     cfg.model.head.update(vocab_file=vocab, in_channels=64,
                           hidden_channels=32, beam_size=2)
-    for t in cfg.train_dataloader.dataset.pipeline:
-        if t.type == 'EncodeGloss':
-            t.vocab_file = vocab
+    cfg.train_dataloader.dataset.gloss_vocab = vocab
     cfg.val_evaluator.protocol = 'raw'
     runner = Runner.from_cfg(cfg)
     runner.train()

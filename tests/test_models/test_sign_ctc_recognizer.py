@@ -51,6 +51,20 @@ def test_encode_gloss_skips_unknown_and_empty(vocab_file, monkeypatch):
             dict(id='b', gloss=['PIZZA']))
 
 
+def test_encode_gloss_takes_the_datasets_vocabulary(vocab_file,
+                                                    synthetic_corpus):
+    from slp_mm.datasets import SignPoseDataset
+    dataset = SignPoseDataset(
+        ann_file=synthetic_corpus, gloss_vocab=vocab_file,
+        pipeline=[dict(type='EncodeGloss')])
+    item = dataset[0]
+    vocab = GlossVocabulary.load(vocab_file)
+    assert item['gloss_ids'] == vocab.encode(item['gloss'])
+    assert item['gloss_vocab_file'] == vocab_file
+    with pytest.raises(ValueError, match='give the dataset a gloss_vocab'):
+        EncodeGloss().transform(dict(id='a', gloss=['SUN']))
+
+
 def test_ctc_min_frames():
     assert ctc_min_frames([1, 2, 3]) == 3
     assert ctc_min_frames([1, 1, 2, 2, 2]) == 8
@@ -87,9 +101,7 @@ def test_phoenix_config_trains_and_scores_wer(synthetic_corpus, vocab_file,
         loader.num_workers = 0
         loader.dataset.update(data_root='', ann_file=synthetic_corpus,
                               indices=16)
-        for t in loader.dataset.pipeline:
-            if t.type == 'EncodeGloss':
-                t.vocab_file = vocab_file
+    cfg.train_dataloader.dataset.gloss_vocab = vocab_file
     cfg.train_dataloader.dataset.pipeline[1].max_frames = 64
     cfg.val_dataloader.dataset.pipeline[1].max_frames = 64
     cfg.train_cfg.max_epochs = 2

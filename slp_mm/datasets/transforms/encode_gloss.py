@@ -15,21 +15,40 @@ class EncodeGloss(BaseTransform):
     the vocabulary, is skipped with a warning naming the sample and the
     glosses; :class:`SignPoseDataset` counts the skip.
 
-    Required keys: ``gloss`` (list of str), ``id``.
+    Required keys: ``gloss`` (list of str), ``id``; ``gloss_vocab_file``
+    when no ``vocab_file`` is given (:class:`SignPoseDataset` sets it from
+    its ``gloss_vocab``).
     Added keys: ``gloss_ids`` (list of int).
 
     Args:
-        vocab_file (str): JSON written by ``tools/data/build_gloss_vocab.py``.
+        vocab_file (str, optional): JSON written by
+            ``tools/data/build_gloss_vocab.py``; default: the sample's
+            ``gloss_vocab_file``.
         on_unknown (str): ``'error'`` or ``'skip'``.
     """
 
-    def __init__(self, vocab_file: str, on_unknown: str = 'skip') -> None:
+    def __init__(self,
+                 vocab_file: Optional[str] = None,
+                 on_unknown: str = 'skip') -> None:
         if on_unknown not in ('error', 'skip'):
             raise ValueError(f"on_unknown must be 'error' or 'skip', got "
                              f'{on_unknown!r}')
         self.vocab_file = vocab_file
-        self.vocab = GlossVocabulary.load(vocab_file)
+        self._vocabs = {}  # path -> GlossVocabulary, loaded on first use
+        if vocab_file is not None:
+            self.vocab(vocab_file)
         self.on_unknown = on_unknown
+
+    def vocab(self, path: Optional[str]) -> GlossVocabulary:
+        """The vocabulary at ``path``, loaded once."""
+        if path is None:
+            raise ValueError(
+                'EncodeGloss has no vocab_file and the sample has no '
+                'gloss_vocab_file: give the dataset a gloss_vocab (or the '
+                'transform a vocab_file)')
+        if path not in self._vocabs:
+            self._vocabs[path] = GlossVocabulary.load(path)
+        return self._vocabs[path]
 
     def transform(self, results: dict) -> Optional[dict]:
         gloss = results.get('gloss') or []
@@ -38,8 +57,10 @@ class EncodeGloss(BaseTransform):
             print_log(f"Skipping sample {sid!r}: field 'gloss' is empty",
                       logger='current', level=30)
             return None
+        # a missing vocabulary is a config error, never a skipped sample
+        vocab = self.vocab(self.vocab_file or results.get('gloss_vocab_file'))
         try:
-            results['gloss_ids'] = self.vocab.encode(gloss)
+            results['gloss_ids'] = vocab.encode(gloss)
         except KeyError as e:
             msg = f"Sample {sid!r}: field 'gloss': {e.args[0]}"
             if self.on_unknown == 'error':

@@ -34,6 +34,10 @@ class GuardedOptimWrapper(OptimWrapper):
         self.consecutive_skips = 0
         self.total_skips = 0
 
+    # Under torch.compile (``--compile``) the update runs eagerly: the
+    # forward graph stays compiled, while the finiteness check (a host sync
+    # and a collective) and the optimizer step are not traced.
+    @torch.compiler.disable
     def update_params(self,
                       loss: torch.Tensor,
                       step_kwargs: Optional[Dict] = None,

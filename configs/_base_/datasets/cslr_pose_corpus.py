@@ -1,0 +1,51 @@
+# Continuous sign recognition (CSLR) on a gloss-annotated sign corpus with
+# train/dev/test splits. Dataset configs set `data_root`, the WER
+# `protocol` and `vocab_file`. The gloss vocabulary is
+# <data_root>/gloss_vocab.json, built from the training split:
+#   python tools/data/build_gloss_vocab.py DATA_ROOT/train DATA_ROOT/gloss_vocab.json
+data_root = ''  # set by each dataset config
+gloss_vocab = 'gloss_vocab.json'  # relative to data_root
+
+train_pipeline = [
+    dict(type='CheckPoseSample'),
+    dict(type='TemporalSample', max_frames=256, mode='random_uniform'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts'),
+    dict(type='RandomAffinePose'),
+    # the dataset's gloss_vocab (each sample carries its path)
+    dict(type='EncodeGloss'),
+    dict(type='PackSignInputs'),
+]
+test_pipeline = [
+    dict(type='CheckPoseSample'),
+    dict(type='TemporalSample', max_frames=256, mode='uniform'),
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts'),
+    dict(type='PackSignInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='SignPoseDataset', data_root=data_root,
+                 ann_file='train', gloss_vocab=gloss_vocab,
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='SignPoseDataset', data_root=data_root,
+                 ann_file='dev', pipeline=test_pipeline, test_mode=True))
+test_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type='SignPoseDataset', data_root=data_root,
+                 ann_file='test', pipeline=test_pipeline, test_mode=True))
+val_evaluator = dict(type='WERMetric', protocol='raw')  # set by each dataset
+test_evaluator = val_evaluator
