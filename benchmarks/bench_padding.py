@@ -21,6 +21,7 @@ import torch
 from mmengine.dataset import DefaultSampler
 
 from slp_mm.datasets.samplers import LengthBucketSampler
+from synthetic_clips import paper_like_lengths
 
 
 class _Lengths:
@@ -34,16 +35,6 @@ class _Lengths:
 
     def lengths(self):
         return self._lengths
-
-
-def synthetic_lengths(n, seed=0):
-    """~75% of 25-100 frames, ~20% of 100-300, ~5% of 300-600."""
-    rng = np.random.default_rng(seed)
-    part = rng.choice(3, n, p=[0.75, 0.2, 0.05])
-    short = 25 + rng.gamma(2.0, 15.0, n).clip(0, 75)
-    mid = rng.uniform(100, 300, n)
-    long = rng.uniform(300, 600, n)
-    return np.choose(part, [short, mid, long]).astype(np.int64)
 
 
 def rank_shares(sampler_cls, dataset, world, **kwargs):
@@ -95,7 +86,7 @@ def main():
     p.add_argument('--max-frames', type=int, default=256)
     p.add_argument('--steps', type=int, default=20)
     args = p.parse_args()
-    lengths = synthetic_lengths(args.samples)
+    lengths = paper_like_lengths(args.samples)
     cropped = np.minimum(lengths, args.max_frames)
     dataset = _Lengths(lengths)
     print(f'{args.samples} clips: {np.percentile(lengths, 50):.0f} median, '

@@ -15,19 +15,15 @@ from mmengine.dataset import pseudo_collate
 from slp_mm.datasets import SignCorpus, SignCorpusWriter, SignPoseDataset
 from slp_mm.datasets.tokenizer import train_tokenizer
 from slp_mm.utils import register_all_modules
+from synthetic_clips import CLIP_TEXT, random_clips
 
 
 def write_corpus(path, n, frames):
-    rng = np.random.default_rng(0)
+    lengths = np.random.default_rng(0).integers(frames // 2, frames * 3 // 2,
+                                                n)
     t0 = time.perf_counter()
     with SignCorpusWriter(path) as w:
-        for i in range(n):
-            t = int(rng.integers(frames // 2, frames * 3 // 2))
-            w.write(dict(id=f'b{i}',
-                         keypoints=rng.uniform(0, 640, (t, 133, 2)),
-                         scores=rng.uniform(0, 1, (t, 133)),
-                         width=640, height=480, fps=25.0,
-                         text='This word is apple.', language='en'))
+        w.write_all(random_clips(lengths))
     return time.perf_counter() - t0
 
 
@@ -57,7 +53,7 @@ def main():
           f'({dt / args.reads * 1e6:.0f} us each)')
 
     tok = osp.join(tmp, 'tok')
-    train_tokenizer(['This word is apple.'], tok, 60)
+    train_tokenizer([CLIP_TEXT], tok, 60)
     pipeline = [
         dict(type='CheckPoseSample'),
         dict(type='TemporalSample', max_frames=256),

@@ -287,7 +287,13 @@ class SignCorpus:
         self.shard_files = [osp.join(path, s['file']) for s in manifest['shards']]
         counts = [s['num_samples'] for s in manifest['shards']]
         self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        # pyarrow imports pandas on its first to_numpy (~0.25 s): pay it
+        # here, in the process that builds the dataset, so that forked
+        # DataLoader workers inherit it rather than each paying it per epoch
+        pa.array([0], pa.int64()).to_numpy()
         self._tables: Dict[int, pa.Table] = {}
+        self._batches: Dict[int, list] = {}  # shard -> _RecordBatchRows
+        self._batch_starts: Dict[int, np.ndarray] = {}
         self._pid = None
 
     def __len__(self) -> int:
@@ -296,6 +302,7 @@ class SignCorpus:
     def _table(self, shard: int) -> pa.Table:
         if self._pid != os.getpid():  # new process: drop inherited maps
             self._tables, self._pid = {}, os.getpid()
+            self._batches, self._batch_starts = {}, {}
         table = self._tables.get(shard)
         if table is None:
             file = self.shard_files[shard]
@@ -351,19 +358,52 @@ class SignCorpus:
 
     def __getitem__(self, index: int) -> dict:
         shard, row = self._locate(index)
-        table = self._table(shard)
-        meta = table.select(META_COLUMNS).slice(row, 1).to_pylist()[0]
+        batch, r = self._batch_of(shard, row)
+        meta = {name: batch.meta[i][r].as_py()
+                for i, name in enumerate(META_COLUMNS)}
         t, k = meta['num_frames'], meta['num_keypoints']
         # zero-copy views of the memory-mapped arrays
-        kpts = table.column('keypoints').slice(row, 1).combine_chunks()
-        scores = table.column('scores').slice(row, 1).combine_chunks()
-        meta['keypoints'] = _list_values(kpts).reshape(t, k, 2)
-        meta['scores'] = _list_values(scores).reshape(t, k)
+        meta['keypoints'] = batch.row('keypoints', r).reshape(t, k, 2)
+        meta['scores'] = batch.row('scores', r).reshape(t, k)
         meta['corpus_location'] = f'{self.shard_files[shard]}, row {row}'
         return meta
 
+    def _batch_of(self, shard: int, row: int):
+        """The record batch of a shard row and the row's index in it.
 
-def _list_values(arr: pa.LargeListArray) -> np.ndarray:
-    """The values of a one-element list array as a numpy view."""
-    offsets = arr.offsets.to_numpy()
-    return arr.values.to_numpy(zero_copy_only=True)[offsets[0]:offsets[1]]
+        Rows are read through per-batch column handles and numpy views of
+        the list values (cached per process): slicing the table and
+        converting one row with ``to_pylist`` costs ~100 us a row, more
+        than reading a per-clip file, this ~25 us.
+        """
+        table = self._table(shard)
+        batches = self._batches.get(shard)
+        if batches is None:
+            batches = self._batches[shard] = [
+                _RecordBatchRows(b) for b in table.to_batches()]
+            self._batch_starts[shard] = np.cumsum(
+                [0] + [b.num_rows for b in batches[:-1]])
+        b = int(np.searchsorted(self._batch_starts[shard], row,
+                                side='right') - 1)
+        return batches[b], row - int(self._batch_starts[shard][b])
+
+
+class _RecordBatchRows:
+    """Row access to one record batch of a shard: its metadata columns, and
+    numpy views (made once) of its keypoint and score lists."""
+
+    def __init__(self, batch: pa.RecordBatch) -> None:
+        self.meta = [batch.column(name) for name in META_COLUMNS]
+        self.num_rows = batch.num_rows
+        self._batch = batch
+        self._lists = {}
+
+    def row(self, name: str, r: int) -> np.ndarray:
+        lists = self._lists.get(name)
+        if lists is None:
+            column = self._batch.column(name)
+            lists = self._lists[name] = (
+                column.offsets.to_numpy(),
+                column.values.to_numpy(zero_copy_only=True))
+        offsets, values = lists
+        return values[offsets[r]:offsets[r + 1]]
