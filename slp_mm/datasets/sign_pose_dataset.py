@@ -1,12 +1,13 @@
 import copy
 import os.path as osp
-from typing import Callable, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from slp_mm.registry import DATASETS
+from .corpus_builder import language_repeats
 from .sign_corpus import SignCorpus
 
 
@@ -39,6 +40,12 @@ class SignPoseDataset(BaseDataset):
             (0, 1]; the subset depends only on ``fraction_seed``, so it is
             the same on every rank and run.
         fraction_seed (int): Seed of the ``fraction`` subset.
+        language_weights (dict, optional): Language code -> weight: a
+            language's samples are repeated (weight > 1) or subsampled
+            (< 1) to ``round(weight * n)`` per epoch, the paper's
+            up-weighting of low-resource languages, without copying any pose
+            data (only indexes repeat; the draw is seeded by
+            ``fraction_seed``, as in ``tools/data/build_corpus.py``).
         gloss_vocab (str, optional): The gloss vocabulary of the corpus
             (``tools/data/build_gloss_vocab.py``), relative to ``data_root``
             unless absolute; given to each sample as ``gloss_vocab_file``,
@@ -57,6 +64,7 @@ class SignPoseDataset(BaseDataset):
                  min_frames: int = 0,
                  fraction: float = 1.0,
                  fraction_seed: int = 0,
+                 language_weights: Optional[Dict[str, float]] = None,
                  gloss_vocab: Optional[str] = None,
                  test_mode: bool = False,
                  max_refetch: int = 100,
@@ -68,6 +76,11 @@ class SignPoseDataset(BaseDataset):
             raise ValueError(f'fraction must be in (0, 1], got {fraction}')
         self.fraction = fraction
         self.fraction_seed = fraction_seed
+        self.language_weights = dict(language_weights or {})
+        bad = {k: w for k, w in self.language_weights.items()
+               if not (isinstance(w, (int, float)) and w >= 0)}
+        if bad:
+            raise ValueError(f'language_weights {bad}: expected weights >= 0')
         self.gloss_vocab_file = (
             osp.join(data_root, gloss_vocab) if gloss_vocab else None)
         self.corpus: Optional[SignCorpus] = None
@@ -100,9 +113,24 @@ class SignPoseDataset(BaseDataset):
             rng = np.random.default_rng(self.fraction_seed)
             self._indexes = np.sort(
                 rng.choice(self._indexes, size=n, replace=False))
+        if self.language_weights:
+            self._indexes = self._reweighted(self._indexes)
         if self._indices is not None:
             self._indexes = self._get_subset_indexes(self._indices)
         self._fully_initialized = True
+
+    def _reweighted(self, indexes: np.ndarray) -> np.ndarray:
+        """Row indexes with each language repeated per its weight."""
+        languages = np.array(self.corpus.column('language'),
+                             dtype=object)[indexes]
+        keys = np.array([str(lang) for lang in languages], dtype=object)
+        counts = {k: int((keys == k).sum()) for k in sorted(set(keys))}
+        repeats = language_repeats(counts, self.language_weights,
+                                   self.fraction_seed)
+        rows = np.zeros(len(indexes), np.int64)
+        for lang, reps in repeats.items():
+            rows[keys == lang] = reps
+        return np.repeat(indexes, rows)
 
     def _get_subset_indexes(self, indices) -> np.ndarray:
         if isinstance(indices, int):
