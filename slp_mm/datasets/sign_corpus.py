@@ -19,6 +19,7 @@ and ``scores`` the flattened (T, K) float32 array.
 """
 import hashlib
 import json
+import mmap
 import os
 import os.path as osp
 from typing import Dict, Iterable, List, Optional
@@ -308,8 +309,7 @@ class SignCorpus:
             file = self.shard_files[shard]
             self._check_shard(shard)
             try:
-                source = pa.memory_map(file, 'r')
-                table = pa.ipc.open_file(source).read_all()
+                table = pa.ipc.open_file(_random_access_map(file)).read_all()
             except (OSError, pa.ArrowInvalid) as e:
                 raise IOError(f'Cannot read corpus shard {file}: {e}') from e
             expected = self.manifest['shards'][shard]['num_samples']
@@ -386,6 +386,19 @@ class SignCorpus:
         b = int(np.searchsorted(self._batch_starts[shard], row,
                                 side='right') - 1)
         return batches[b], row - int(self._batch_starts[shard][b])
+
+
+def _random_access_map(file: str) -> pa.BufferReader:
+    """A read-only memory map of ``file`` advised for random access.
+
+    Rows are read in random order; without the advice the kernel maps (and
+    reads ahead) megabytes around every touched row, work that DataLoader
+    workers repeat per process.
+    """
+    with open(file, 'rb') as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    mapped.madvise(mmap.MADV_RANDOM)
+    return pa.BufferReader(pa.py_buffer(mapped))
 
 
 class _RecordBatchRows:
