@@ -105,3 +105,54 @@ def test_sigkilled_run_resumes_bit_exact(synthetic_corpus, tmp_path):
                    weights_only=True)
     for k, v in a['state_dict'].items():
         assert torch.equal(v, b['state_dict'][k]), k
+
+
+# Runs tools/train.py with os.fsync patched: at the given fsync call (the
+# checkpoint of epoch 2: the temp file is being written, the target not yet
+# replaced) the temp file is cut to half and the process SIGKILLs itself.
+_KILL_WHILE_SAVING = '''
+import os, runpy, signal, sys
+calls, real_fsync = [0], os.fsync
+def fsync(fd):
+    calls[0] += 1
+    if calls[0] == int(os.environ["KILL_AT_FSYNC"]):
+        os.ftruncate(fd, os.fstat(fd).st_size // 2)
+        os.kill(os.getpid(), signal.SIGKILL)
+    real_fsync(fd)
+os.fsync = fsync
+sys.argv = sys.argv[1:]
+runpy.run_path("tools/train.py", run_name="__main__")
+'''
+
+
+def test_kill_while_writing_a_checkpoint_keeps_the_last_one(
+        synthetic_corpus, tmp_path):
+    epochs = 3
+    full = str(tmp_path / 'full')
+    subprocess.run(_train_cmd(synthetic_corpus, full, epochs), cwd=REPO,
+                   env=_env(), check=True, capture_output=True, timeout=600)
+
+    killed = str(tmp_path / 'killed')
+    cmd = _train_cmd(synthetic_corpus, killed, epochs)
+    proc = subprocess.run(
+        [sys.executable, '-c', _KILL_WHILE_SAVING] + cmd[1:], cwd=REPO,
+        env=dict(_env(), KILL_AT_FSYNC='2'), capture_output=True, timeout=600)
+    assert proc.returncode == -signal.SIGKILL
+    files = sorted(os.listdir(killed))
+    assert 'epoch_1.pth' in files and 'epoch_2.pth' not in files
+    half = [f for f in files if f.startswith('.epoch_2.pth.')]
+    assert len(half) == 1  # the cut temp file, never taken for a checkpoint
+    with open(osp.join(killed, 'last_checkpoint')) as f:
+        assert f.read().strip().endswith('epoch_1.pth')
+    torch.load(osp.join(killed, 'epoch_1.pth'), weights_only=True)
+
+    out = subprocess.run(
+        _train_cmd(synthetic_corpus, killed, epochs, resume=True), cwd=REPO,
+        env=_env(), capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert 'resumed epoch' in out.stdout + out.stderr
+    a = torch.load(osp.join(full, f'epoch_{epochs}.pth'), weights_only=True)
+    b = torch.load(osp.join(killed, f'epoch_{epochs}.pth'),
+                   weights_only=True)
+    for k, v in a['state_dict'].items():
+        assert torch.equal(v, b['state_dict'][k]), k
