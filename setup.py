@@ -25,7 +25,7 @@ setup(
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     license='Apache-2.0',
-    python_requires='>=3.9',
+    python_requires='>=3.10',
     packages=find_packages(include=('slp_mm', 'slp_mm.*')),
     package_data={'slp_mm.models.text_encoders': ['architectures/*.json']},
     install_requires=read_requirements('runtime.txt'),

@@ -18,6 +18,8 @@ import argparse
 import json
 import os.path as osp
 
+from mmengine.config import DictAction
+
 from slp_mm.apis import SignInferencer
 
 
@@ -37,6 +39,12 @@ def parse_args(argv=None):
     p.add_argument('--language', help='language code of --texts/--query')
     p.add_argument('--pose-backend', default='mediapipe',
                    help='pose estimator for video inputs')
+    p.add_argument('--pose-options', nargs='+', action=DictAction,
+                   default={}, help='pose backend options as key=value, '
+                   'e.g. det=yolox.onnx pose=rtmw.onnx (rtmlib)')
+    for key in ('width', 'height', 'fps'):
+        p.add_argument(f'--{key}', type=float,
+                       help=f'video {key} of .npy inputs (not stored there)')
     p.add_argument('--out', help='write the results to this JSON file')
     return p.parse_args(argv)
 
@@ -61,9 +69,13 @@ def main(argv=None):
     if args.texts and args.query:
         raise SystemExit('give --texts (sign -> text) or --query '
                          '(text -> sign), not both')
+    video_info = {key: getattr(args, key)
+                  for key in ('width', 'height', 'fps')
+                  if getattr(args, key) is not None}
     inferencer = SignInferencer(
         args.config, args.checkpoint, args.device, topk=args.topk,
-        class_names=args.class_names, pose_backend=args.pose_backend)
+        class_names=args.class_names, pose_backend=args.pose_backend,
+        pose_backend_options=args.pose_options, video_info=video_info)
     inputs = args.inputs[0] if len(args.inputs) == 1 else args.inputs
     if args.query:
         results = inferencer.search(args.query, inputs, args.language,
@@ -76,6 +88,7 @@ def main(argv=None):
                 texts = [line.strip() for line in f if line.strip()]
         results = inferencer(inputs, args.batch_size, texts=texts,
                              language=args.language)
+    inferencer.close()  # the pose model of video inputs
     for r in results:
         sep = '\n' if 'ranked_texts' in r else ' '
         print(f'{osp.basename(r["file"])}:{sep}{_readable(r)}')

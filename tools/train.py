@@ -75,7 +75,8 @@ def merge_args(cfg: Config, args) -> Config:
         if optim_wrapper in ('OptimWrapper', 'GuardedOptimWrapper'):
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.pop('max_consecutive', None)
-            cfg.optim_wrapper.update(amp_settings())
+            for key, value in amp_settings().items():  # the config's win
+                cfg.optim_wrapper.setdefault(key, value)
     if args.compile:
         cfg.compile = True
     if args.resume == 'auto':

@@ -55,7 +55,7 @@ def _load_weights(model: torch.nn.Module, checkpoint: str,
     """Load every weight strictly (``state_dict`` when the published file
     was read already); a checkpoint of another model fails with both files
     named and the first differences listed."""
-    if not osp.isfile(checkpoint):
+    if '://' not in checkpoint and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
     try:
         if state_dict is not None:
@@ -72,16 +72,21 @@ def _load_weights(model: torch.nn.Module, checkpoint: str,
         ) from e
 
 
-def _test_pipeline(cfg: Config) -> Compose:
-    """The test dataloader's pipeline, or a config's ``test_pipeline``
+def test_pipeline_cfg(cfg: Config) -> list:
+    """The transforms (configs) that prepare an input for inference: the
+    test dataloader's pipeline, or a config's ``test_pipeline``
     (pre-training configs have no test dataloader)."""
     loader = cfg.get('test_dataloader') or cfg.get('val_dataloader')
     if loader is not None:
-        return Compose(loader.dataset.pipeline)
+        return loader.dataset.pipeline
     if cfg.get('test_pipeline') is not None:
-        return Compose(cfg.test_pipeline)
+        return cfg.test_pipeline
     raise KeyError('the config has no test_dataloader, val_dataloader or '
                    'test_pipeline to prepare inputs with')
+
+
+def _test_pipeline(cfg: Config) -> Compose:
+    return Compose(test_pipeline_cfg(cfg))
 
 
 def inference_recognizer(model: torch.nn.Module,

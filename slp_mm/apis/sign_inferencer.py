@@ -47,8 +47,11 @@ class SignInferencer:
         topk (int): Classes (ISLR) or sentences (V2T) returned per clip.
         class_names (list or str, optional): ISLR class names by label, or
             a text file with one name per line.
-        pose_backend (str): Pose estimator used on video inputs.
+        pose_backend (str): Pose estimator used on video inputs (built once,
+            on the first video; :meth:`close` frees it).
         pose_backend_options (dict, optional): Its options.
+        video_info (dict, optional): ``width``, ``height`` and ``fps`` of
+            ``.npy`` inputs (and of ``.npz`` files that do not store them).
     """
 
     def __init__(self,
@@ -58,7 +61,8 @@ class SignInferencer:
                  topk: int = 5,
                  class_names: Union[None, str, Sequence[str]] = None,
                  pose_backend: str = 'mediapipe',
-                 pose_backend_options: Optional[dict] = None) -> None:
+                 pose_backend_options: Optional[dict] = None,
+                 video_info: Optional[dict] = None) -> None:
         self.model = (config if isinstance(config, torch.nn.Module) else
                       init_model(config, checkpoint, device))
         self.pipeline = _test_pipeline(self.model.cfg)
@@ -69,6 +73,8 @@ class SignInferencer:
         self.class_names = list(class_names) if class_names else None
         self.pose_backend = pose_backend
         self.pose_backend_options = dict(pose_backend_options or {})
+        self.video_info = dict(video_info or {})
+        self._extractor = None
 
     @property
     def is_retrieval(self) -> bool:
@@ -103,10 +109,20 @@ class SignInferencer:
         if ext == '.pose':
             return read_pose_file(path)
         if ext in ('.npz', '.npy'):
-            return read_numpy_pose(path)
-        from slp_mm.datasets.pose_extraction import extract_video_sample
-        return extract_video_sample(path, self.pose_backend,
-                                    **self.pose_backend_options)
+            return read_numpy_pose(path, **self.video_info)
+        from slp_mm.datasets.pose_extraction import build_pose_extractor
+        from slp_mm.datasets.pose_extraction.extract_video import \
+            pose_to_sample
+        if self._extractor is None:  # pose models load slowly: once
+            self._extractor = build_pose_extractor(
+                self.pose_backend, **self.pose_backend_options)
+        return pose_to_sample(self._extractor.extract(path))
+
+    def close(self) -> None:
+        """Free the pose extractor of video inputs, if one was built."""
+        if self._extractor is not None:
+            self._extractor.close()
+            self._extractor = None
 
     def _prepare(self, path: str) -> dict:
         sample = self.read(path)
@@ -134,6 +150,10 @@ class SignInferencer:
             scores, labels = sample.pred_score.topk(k)
             out = dict(topk=list(zip(labels.tolist(), scores.tolist())))
             if self.class_names is not None:
+                if len(self.class_names) != len(sample.pred_score):
+                    raise ValueError(
+                        f'{len(self.class_names)} class names for a model '
+                        f'of {len(sample.pred_score)} classes')
                 out['label_names'] = [self.class_names[i]
                                       for i in labels.tolist()]
             return out
@@ -158,6 +178,10 @@ class SignInferencer:
         (text, score).
         """
         files = self._files(inputs)
+        if texts and not self.is_retrieval:
+            raise ValueError(f'{type(self.model).__name__} does not embed '
+                             'text: texts= needs a pre-training or retrieval '
+                             'model')
         if self.is_retrieval:
             if not texts:
                 raise ValueError(

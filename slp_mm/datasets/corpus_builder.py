@@ -50,6 +50,33 @@ REJECTS = 'rejects.json'
 REPEAT_MARK = '#r'
 
 
+def check_language_weights(
+        weights: Optional[Dict[str, float]]) -> Dict[str, float]:
+    """Language code -> weight as floats; a weight that is not a finite
+    number >= 0 raises ValueError naming the language."""
+    out = {}
+    for language, weight in (weights or {}).items():
+        try:
+            out[language] = float(weight)
+        except (TypeError, ValueError):
+            out[language] = float('nan')
+        if not np.isfinite(out[language]) or out[language] < 0:
+            raise ValueError(f'language weight of {language!r} is '
+                             f'{weight!r}, expected a number >= 0')
+    return out
+
+
+def warn_absent_languages(weights: Dict[str, float], present,
+                          where: str) -> None:
+    """Log the weighted languages no sample has (a typo, e.g. 'cn' for
+    'zh', would otherwise silently weight nothing)."""
+    absent = sorted(set(weights) - set(present))
+    if absent:
+        print_log(f'{where}: language_weights names {absent}, which no '
+                  f'sample has (languages: {sorted(present)})',
+                  logger='current', level=logging.WARNING)
+
+
 def language_repeats(counts: Dict[str, int], weights: Dict[str, float],
                      seed: int) -> Dict[str, np.ndarray]:
     """The rows each sample of a language gets, in stream order.
@@ -136,14 +163,7 @@ class CorpusBuilder:
         if language_weights and balance_languages:
             raise ValueError('give language_weights or balance_languages, '
                              'not both')
-        language_weights = {
-            language: float(weight)
-            for language, weight in (language_weights or {}).items()
-        }
-        for language, weight in language_weights.items():
-            if not np.isfinite(weight) or weight < 0:
-                raise ValueError(f'language weight of {language!r} is '
-                                 f'{weight}, expected a number >= 0')
+        language_weights = check_language_weights(language_weights)
         if max_frames is not None and max_frames < 1:
             raise ValueError(f'max_frames is {max_frames}, expected >= 1')
         self.out_dir = out_dir
@@ -320,11 +340,7 @@ class CorpusBuilder:
         if self.balance_languages:
             largest = max(counts.values(), default=0)
             return {language: largest / n for language, n in counts.items()}
-        absent = sorted(set(self.language_weights) - set(counts))
-        if absent:
-            print_log(
-                f'language_weights names {absent}, which no kept sample '
-                'has', logger='current', level=logging.WARNING)
+        warn_absent_languages(self.language_weights, counts, self.out_dir)
         return {
             language: self.language_weights.get(language, 1.0)
             for language in sorted(counts)

@@ -7,7 +7,8 @@ from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
 from slp_mm.registry import DATASETS
-from .corpus_builder import language_repeats
+from .corpus_builder import (check_language_weights, language_repeats,
+                             warn_absent_languages)
 from .sign_corpus import SignCorpus
 
 
@@ -76,11 +77,7 @@ class SignPoseDataset(BaseDataset):
             raise ValueError(f'fraction must be in (0, 1], got {fraction}')
         self.fraction = fraction
         self.fraction_seed = fraction_seed
-        self.language_weights = dict(language_weights or {})
-        bad = {k: w for k, w in self.language_weights.items()
-               if not (isinstance(w, (int, float)) and w >= 0)}
-        if bad:
-            raise ValueError(f'language_weights {bad}: expected weights >= 0')
+        self.language_weights = check_language_weights(language_weights)
         self.gloss_vocab_file = (
             osp.join(data_root, gloss_vocab) if gloss_vocab else None)
         self.corpus: Optional[SignCorpus] = None
@@ -125,6 +122,7 @@ class SignPoseDataset(BaseDataset):
                              dtype=object)[indexes]
         keys = np.array([str(lang) for lang in languages], dtype=object)
         counts = {k: int((keys == k).sum()) for k in sorted(set(keys))}
+        warn_absent_languages(self.language_weights, counts, self.ann_file)
         repeats = language_repeats(counts, self.language_weights,
                                    self.fraction_seed)
         rows = np.zeros(len(indexes), np.int64)

@@ -13,7 +13,6 @@ Tensors that are the same view of one storage (tied weights, shared
 buffers such as a GCN's adjacency) are stored once; the metadata's
 ``aliases`` restores the other names on load.
 """
-import hashlib
 import json
 import os
 import os.path as osp
@@ -21,6 +20,8 @@ import re
 from typing import Dict, Optional, Tuple
 
 import torch
+
+from .file_hash import file_sha256
 
 FILE_PATTERN = re.compile(r'-([0-9a-f]{8})\.safetensors$')
 
@@ -59,7 +60,7 @@ def publish_checkpoint(checkpoint: dict,
         aliases=json.dumps(aliases))
     tmp = f'{out_prefix}.safetensors.partial'
     save_file(tensors, tmp, metadata=metadata)
-    sha8 = _sha256(tmp)[:8]
+    sha8 = file_sha256(tmp)[:8]
     out = f'{out_prefix}-{sha8}.safetensors'
     os.chmod(tmp, 0o644)  # safetensors creates it owner-only; it is public
     os.replace(tmp, out)
@@ -82,7 +83,7 @@ def load_published_checkpoint(
     if match is None:
         raise ValueError(f'{path}: not a published model file name, '
                          'expected <prefix>-<8 hex of sha256>.safetensors')
-    sha = _sha256(path)
+    sha = file_sha256(path)
     if not sha.startswith(match.group(1)):
         raise ValueError(f'{path}: SHA-256 {sha[:8]}... does not match the '
                          f'{match.group(1)} in its name: the file is '
@@ -131,8 +132,3 @@ def _to_json(value):
     if hasattr(value, 'tolist'):
         return value.tolist()
     raise TypeError(f'meta holds a {type(value)}, which has no JSON form')
-
-
-def _sha256(path: str) -> str:
-    with open(path, 'rb') as f:
-        return hashlib.file_digest(f, 'sha256').hexdigest()

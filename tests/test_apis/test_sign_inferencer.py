@@ -208,3 +208,24 @@ def test_published_checkpoint_round_trip(demo_model, tmp_path):
     assert out == SignInferencer(islr, pth, topk=14)(files)
     with pytest.raises(ValueError, match='needs a config'):
         init_model(None, pth)
+
+
+def test_npy_inputs_take_the_video_info(tmp_path):
+    src = shared_file('slp-pose-wholebody133', 'SOUP.mmposewholebody.pose')
+    cfg = osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py')
+    model = init_model(cfg)
+    sample = SignInferencer(model).read(src)
+    arr = np.concatenate([sample['keypoints'], sample['scores'][..., None]],
+                         axis=-1)  # (T, 133, 3)
+    npy = tmp_path / 'soup.npy'
+    np.save(npy, arr)
+    with pytest.raises(ValueError, match='width'):
+        SignInferencer(model)([str(npy)])
+    info = dict(width=sample['width'], height=sample['height'],
+                fps=sample['fps'])
+    out = SignInferencer(model, topk=3, video_info=info)([str(npy)])
+    assert out[0]['topk'] == SignInferencer(model, topk=3)([src])[0]['topk']
+    with pytest.raises(ValueError, match='3 class names for a model of 14'):
+        SignInferencer(model, class_names=['a', 'b', 'c'])([src])
+    with pytest.raises(ValueError, match='texts= needs'):
+        SignInferencer(model)([src], texts=['hello'], language='en')

@@ -46,6 +46,7 @@ def test_language_weights_repeat_and_subsample(synthetic_corpus):
 
 
 def test_bad_language_weights_are_refused(synthetic_corpus):
-    with pytest.raises(ValueError, match='language_weights'):
-        SignPoseDataset(ann_file=synthetic_corpus, pipeline=[],
-                        language_weights={'zh': -1})
+    for bad in (-1, float('inf'), float('nan'), 'two'):
+        with pytest.raises(ValueError, match="weight of 'zh'"):
+            SignPoseDataset(ann_file=synthetic_corpus, pipeline=[],
+                            language_weights={'zh': bad})

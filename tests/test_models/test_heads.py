@@ -123,3 +123,14 @@ def test_coarse_granularity_is_cosine_of_means():
                           atol=1e-5)
     with pytest.raises(ValueError, match='granularity'):
         FineGrainedContrastiveHead(granularity='medium')
+
+
+def test_old_zero_dim_logit_scale_loads():
+    from slp_mm.models.heads import FineGrainedContrastiveHead
+    head = FineGrainedContrastiveHead(pose_channels=8, text_channels=8,
+                                      embed_dims=4)
+    state = head.state_dict()
+    state['logit_scale'] = torch.tensor(3.0)  # as saved before (0-dim)
+    head.load_state_dict(state, strict=True)
+    assert head.logit_scale.shape == (1, )
+    assert head.logit_scale.item() == 3.0

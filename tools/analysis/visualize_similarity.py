@@ -14,7 +14,7 @@ import argparse
 from mmengine.config import Config, DictAction
 from mmengine.runner import set_random_seed
 
-from slp_mm.apis import init_model
+from slp_mm.apis import init_model, test_pipeline_cfg
 from slp_mm.datasets import SignCorpus, load_tokenizer
 from slp_mm.visualization import (draw_similarity_heatmap,
                                   pair_similarity_maps, prepare_sample_batch)
@@ -40,9 +40,12 @@ def main(argv=None):
         raise ValueError(f"{args.corpus}, row {args.index} (sample "
                          f"{sample['id']!r}): field 'text' is empty; the "
                          'similarity needs a sign-text pair')
-    loader = (cfg.get('test_dataloader') or cfg.get('val_dataloader')
-              or cfg.train_dataloader)
-    pipeline = loader.dataset.pipeline
+    # the whole clip, as SignInferencer scores it; a config without a test
+    # pipeline falls back to its (randomly cropping) training pipeline
+    try:
+        pipeline = test_pipeline_cfg(cfg)
+    except KeyError:
+        pipeline = cfg.train_dataloader.dataset.pipeline
     tokenizer = next((load_tokenizer(t.tokenizer) for t in pipeline
                       if t.type == 'TokenizeText'), None)
     set_random_seed(args.seed)

@@ -52,10 +52,15 @@ def extract_video_sample(path: str,
                          backend: str = 'mediapipe',
                          **backend_options) -> dict:
     """The data contract of a video (what the readers give for a pose
-    file): ``keypoints`` (T, 133, 2) and ``scores`` (T, 133) float32 in
-    COCO-WholeBody order, ``width``, ``height``, ``fps`` and
-    ``source_layout``; joints the backend lacks have score 0."""
-    pose = extract_video(path, backend, **backend_options)
+    file), see :func:`pose_to_sample`."""
+    return pose_to_sample(extract_video(path, backend, **backend_options))
+
+
+def pose_to_sample(pose: ExtractedPose) -> dict:
+    """An extracted pose as the data contract: ``keypoints`` (T, 133, 2) and
+    ``scores`` (T, 133) float32 in COCO-WholeBody order, ``width``,
+    ``height``, ``fps`` and ``source_layout``; joints the backend lacks have
+    score 0."""
     keypoints = pose.keypoints[..., :2]  # (T, K, 2), depth dropped
     layout = get_layout(pose.layout)
     if hasattr(layout, 'to_coco_wholebody'):

@@ -164,6 +164,14 @@ class FineGrainedContrastiveHead(BaseModule):
         self.logit_scale = nn.Parameter(
             torch.tensor([math.log(1 / init_temperature)]))
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # checkpoints written before logit_scale became shape (1,) hold it
+        # 0-dim: reshape, so the learned temperature is kept
+        key = prefix + 'logit_scale'
+        if key in state_dict and state_dict[key].dim() == 0:
+            state_dict[key] = state_dict[key].reshape(1)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     def pool_clips(self, feats: torch.Tensor, mask: torch.Tensor
                    ) -> Tuple[torch.Tensor, torch.Tensor]:
         """(B, T, C), (B, T) -> clip means (B, T', C), clip mask (B, T'),
