@@ -10,6 +10,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.utils import ProgressBar
 
 from slp_mm.datasets import read_pose_file
+from slp_mm.datasets.pose_extraction.video_frames import VIDEO_EXTENSIONS
 from slp_mm.datasets.pose_readers import read_numpy_pose
 from slp_mm.datasets.transforms import TokenizeText
 from slp_mm.models.data_preprocessors.sign_data_preprocessor import \
@@ -18,7 +19,6 @@ from slp_mm.models.pretrainers import SignPretrainer
 from .inference import _test_pipeline, init_model
 
 POSE_EXTENSIONS = ('.pose', '.npz', '.npy')
-VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
 Inputs = Union[str, Sequence[str]]
 
 

@@ -17,7 +17,6 @@ Layout of a corpus directory::
 One row per sample; ``keypoints`` is the flattened (T, K, 2) float32 array
 and ``scores`` the flattened (T, K) float32 array.
 """
-import hashlib
 import json
 import mmap
 import os
@@ -28,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from slp_mm.structures import get_layout
+from slp_mm.utils.file_hash import file_sha256
 from .pose_sample_check import InvalidSampleError, find_sample_problem
 
 CORPUS_FORMAT = 'slp_mm.sign_corpus'
@@ -199,16 +199,8 @@ class SignCorpusWriter:
             shard['sha256'] = file_sha256(final)
 
 
-def file_sha256(path: str, block: int = 1 << 22) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(block), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # field -> type of each shard entry of the manifest; ``bytes`` and
-# ``sha256`` may be absent
+# ``sha256`` may be absent or null (then not checked)
 SHARD_FIELDS = dict(file=str, num_samples=int, bytes=int, sha256=str)
 
 
@@ -310,7 +302,8 @@ class SignCorpus:
             self._check_shard(shard)
             try:
                 table = pa.ipc.open_file(_random_access_map(file)).read_all()
-            except (OSError, pa.ArrowInvalid) as e:
+            except (OSError, ValueError, pa.ArrowInvalid) as e:
+                # ValueError: mmap refuses an empty (zero-byte) file
                 raise IOError(f'Cannot read corpus shard {file}: {e}') from e
             expected = self.manifest['shards'][shard]['num_samples']
             if table.num_rows != expected:
@@ -320,17 +313,21 @@ class SignCorpus:
         return table
 
     def _check_shard(self, shard: int, checksum: Optional[bool] = None):
+        """Raise ``IOError`` if the shard is missing, its size differs from
+        the manifest's ``bytes`` or (when checking checksums) its SHA-256
+        from ``sha256``; a field that is absent or null is not checked."""
         info = self.manifest['shards'][shard]
         file = self.shard_files[shard]
         if not osp.isfile(file):
             raise IOError(f'Corpus shard {file} is missing')
         size = osp.getsize(file)
-        if 'bytes' in info and size != info['bytes']:
+        if info.get('bytes') is not None and size != info['bytes']:
             raise IOError(f'Corpus shard {file} has {size} bytes, the '
                           f'manifest says {info["bytes"]}: truncated or '
                           'replaced')
         if (self.verify_checksums if checksum is None else checksum) and \
-                'sha256' in info and file_sha256(file) != info['sha256']:
+                info.get('sha256') is not None and \
+                file_sha256(file) != info['sha256']:
             raise IOError(f'Corpus shard {file} does not match its SHA-256 '
                           'in the manifest: the file is corrupt')
 

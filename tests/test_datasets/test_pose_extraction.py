@@ -12,8 +12,11 @@ import numpy as np
 import pytest
 
 from slp_mm.datasets.pose_extraction import (COCO_WHOLEBODY_133,
-                                             ExtractedPose, VideoDecodeError,
-                                             VideoFrames,
+                                             MEDIAPIPE_HOLISTIC,
+                                             POSE_EXTRACTORS,
+                                             VIDEO_EXTENSIONS,
+                                             BasePoseExtractor, ExtractedPose,
+                                             VideoDecodeError, VideoFrames,
                                              build_pose_extractor,
                                              write_pose_file)
 from slp_mm.datasets.pose_readers import read_pose_file
@@ -143,6 +146,83 @@ def test_second_run_skips_up_to_date_videos(extraction_run):
     assert counts == dict(
         videos=2, in_shard=2, extracted=0, up_to_date=1, failed=1)
     assert out.stat().st_mtime_ns == before
+
+
+class _FakeCocoExtractor(BasePoseExtractor):
+    """Gives 2 frames of points all equal to ``scale`` without decoding."""
+    layout = COCO_WHOLEBODY_133
+
+    def __init__(self, scale=1, device='cpu'):
+        self.scale = scale
+
+    def extract(self, path):
+        return ExtractedPose(
+            np.full((2, 133, 2), self.scale, np.float32),
+            np.ones((2, 133), np.float32), 64, 48, 25.0, self.layout)
+
+    def estimate(self, video):
+        raise AssertionError('extract does not decode')
+
+
+class _FakeHolisticExtractor(_FakeCocoExtractor):
+    layout = MEDIAPIPE_HOLISTIC
+
+
+def test_rerun_with_other_settings_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setitem(POSE_EXTRACTORS, 'fake', _FakeCocoExtractor)
+    monkeypatch.setitem(POSE_EXTRACTORS, 'fake2', _FakeHolisticExtractor)
+    video_dir, out_dir = tmp_path / 'videos', tmp_path / 'poses'
+    video_dir.mkdir()
+    (video_dir / 'a.mp4').write_bytes(b'')
+    base = [str(video_dir), str(out_dir), '--backend', 'fake']
+    assert extract_pose.main(base + ['--options', 'scale=1'])['extracted'] \
+        == 1
+    pose = out_dir / 'a.pose'
+    before = pose.read_bytes()
+    record = out_dir / 'extraction.json'
+    for other, differs in ((['--options', 'scale=2'], "'scale': 2"),
+                           (['--options', 'scale=2', '--shard', '1/2'],
+                            "'scale': 2"),
+                           (['--backend', 'fake2'], 'fake2')):
+        with pytest.raises(ValueError, match=r'extraction\.json: .*'
+                           r"'scale': 1.*" + differs + '.*new OUT_DIR'):
+            extract_pose.main(base + other)
+    with pytest.raises(ValueError, match=rf'{MEDIAPIPE_HOLISTIC}'):
+        extract_pose.main(base + ['--backend', 'fake2'])
+    assert pose.read_bytes() == before
+    assert json.loads(record.read_text())['options'] == dict(scale=1)
+    # the same settings on another device resume the run
+    counts = extract_pose.main(base + ['--options', 'scale=1',
+                                       '--device', 'cuda:1'])
+    assert counts['up_to_date'] == 1
+    # a shard's record is checked too, from a run without shards
+    record.unlink()
+    extract_pose.main(base + ['--options', 'scale=1', '--shard', '1/2'])
+    with pytest.raises(ValueError, match=r'extraction\.shard-1-of-2\.json'):
+        extract_pose.main(base + ['--options', 'scale=3'])
+    # an unreadable record is refused, not overwritten
+    (out_dir / 'extraction.shard-1-of-2.json').write_text('{')
+    with pytest.raises(ValueError, match='cannot read the record'):
+        extract_pose.main(base + ['--options', 'scale=1'])
+
+
+def test_failed_write_leaves_no_partial_file(monkeypatch, tmp_path):
+    from pose_format import Pose
+
+    def write_half(self, f):
+        f.write(b'half a pose file')
+        raise OSError('disk full')
+
+    monkeypatch.setattr(Pose, 'write', write_half)
+    path = tmp_path / 'x.pose'
+    with pytest.raises(OSError, match='disk full'):
+        write_pose_file(_FakeCocoExtractor().extract('x.mp4'), str(path))
+    assert not list(tmp_path.iterdir())
+
+
+def test_video_extensions_are_shared_with_the_tool():
+    assert extract_pose.VIDEO_EXTENSIONS is VIDEO_EXTENSIONS
+    assert extract_pose.parse_args(['v', 'o']).ext == list(VIDEO_EXTENSIONS)
 
 
 def test_is_up_to_date_compares_modification_times(tmp_path):

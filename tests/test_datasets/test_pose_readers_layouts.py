@@ -305,6 +305,18 @@ def test_mmaction_pickle_errors(tmp_path):
         read_mmaction_skeleton(str(path), fps=30)
 
 
+def test_mmaction_annotation_without_person(tmp_path):
+    path = tmp_path / 'ann.pkl'
+    keypoint, score = _two_people()
+    path.write_bytes(pickle.dumps([
+        _annotation('a', keypoint, score),
+        _annotation('e', keypoint[:0], score[:0])  # M = 0
+    ]))
+    with pytest.raises(ValueError, match=r"ann\.pkl: annotation 1 \(e\): "
+                       r"field 'keypoint' holds no person \(M=0"):
+        read_mmaction_skeleton(str(path), fps=30)
+
+
 def _sample(num_frames, value, score):
     return dict(
         keypoints=np.full((num_frames, 133, 2), value, np.float32),

@@ -165,3 +165,28 @@ def test_killed_writer_leaves_no_complete_looking_corpus(tmp_path):
     assert (tmp_path / 'shard-00001.arrow.partial').exists()
     with pytest.raises(FileNotFoundError, match='not a sign corpus'):
         SignCorpus(str(tmp_path))
+
+
+def test_null_size_and_checksum_are_not_checked(tmp_path):
+    with SignCorpusWriter(str(tmp_path), samples_per_shard=2) as w:
+        w.write_all(_sample(i) for i in range(3))
+    manifest_file = tmp_path / 'corpus.json'
+    manifest = json.load(open(manifest_file))
+    for shard in manifest['shards']:
+        shard['bytes'] = shard['sha256'] = None
+    manifest_file.write_text(json.dumps(manifest))
+    corpus = SignCorpus(str(tmp_path), verify=True)
+    assert [corpus[i]['id'] for i in range(3)] == ['v0', 'v1', 'v2']
+    corpus.verify()
+
+
+def test_empty_shard_error_names_the_shard(tmp_path):
+    with SignCorpusWriter(str(tmp_path)) as w:
+        w.write_all(_sample(i) for i in range(2))
+    manifest_file = tmp_path / 'corpus.json'
+    manifest = json.load(open(manifest_file))
+    del manifest['shards'][0]['bytes']  # else the size check catches it
+    manifest_file.write_text(json.dumps(manifest))
+    (tmp_path / 'shard-00000.arrow').write_bytes(b'')
+    with pytest.raises(IOError, match='shard-00000.arrow'):
+        SignCorpus(str(tmp_path))[0]

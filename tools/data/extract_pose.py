@@ -17,9 +17,13 @@ skipped, so an interrupted run is simply started again. A video that fails
 is recorded with the reason in OUT_DIR/extraction_failures.json and the run
 goes on; OUT_DIR/extraction.json records the backend, options, layout and
 counts (with N > 1 shards, both files are named per shard, e.g.
-extraction.shard-0-of-8.json).
+extraction.shard-0-of-8.json). A run refuses an OUT_DIR whose extraction
+record (of any shard) names another backend, layout or options, since its
+.pose files would be kept and mixed with the new ones: use a new OUT_DIR,
+or delete the old one.
 """
 import argparse
+import glob
 import inspect
 import json
 import os
@@ -31,11 +35,10 @@ from mmengine.config import DictAction
 from tqdm import tqdm
 
 from slp_mm.datasets.pose_extraction import (POSE_EXTRACTORS,
+                                             VIDEO_EXTENSIONS,
                                              build_pose_extractor,
                                              layout_components,
                                              write_pose_file)
-
-VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -126,8 +129,62 @@ def run_file(out_dir: str, name: str, shard: Tuple[int, int]) -> str:
     return osp.join(out_dir, f'{name}{suffix}.json')
 
 
+def _settings(backend: str, layout: str, options: Mapping) -> dict:
+    """What makes two runs' .pose files alike, as JSON would record it;
+    ``device`` is left out (it changes where a model runs, not what it
+    is)."""
+    options = {k: v for k, v in options.items() if k != 'device'}
+    return json.loads(json.dumps(
+        dict(backend=backend, layout=layout, options=options)))
+
+
+def check_previous_runs(out_dir: str, backend: str, layout: str,
+                        options: Mapping) -> None:
+    """Refuse an OUT_DIR that an earlier run filled with another backend,
+    layout or options.
+
+    Up-to-date .pose files are skipped by modification time alone, so such
+    a run would keep the old files beside the new ones and then overwrite
+    the record of how they were made. Every record in OUT_DIR is checked
+    (``extraction.json`` and each ``extraction.shard-I-of-N.json``), since
+    another shard count writes other names over the same .pose files.
+
+    Raises:
+        ValueError: Naming the record and both settings, or a record that
+            cannot be read.
+    """
+    current = _settings(backend, layout, options)
+    pattern = glob.escape(out_dir)
+    records = sorted(
+        glob.glob(osp.join(pattern, 'extraction.json')) +
+        glob.glob(osp.join(pattern, 'extraction.shard-*-of-*.json')))
+    remedy = (f'use a new OUT_DIR, or delete {out_dir} to extract into it '
+              'again')
+    for path in records:
+        try:
+            with open(path, encoding='utf-8') as f:
+                record = json.load(f)
+            recorded = _settings(record['backend'], record['layout']['name'],
+                                 record['options'])
+        except (OSError, ValueError, KeyError, TypeError,
+                AttributeError) as e:
+            raise ValueError(
+                f'{path}: cannot read the record of an earlier extraction '
+                f'({type(e).__name__}: {e}); {remedy}') from e
+        if recorded != current:
+            raise ValueError(
+                f'{path}: an earlier extraction into this OUT_DIR used '
+                f'{recorded}, this run asks for {current}; its .pose files '
+                f'would be kept and mixed with the new ones: {remedy}')
+
+
 def extract_all(args: argparse.Namespace) -> Dict[str, int]:
-    """Extract this shard's videos; return the counts."""
+    """Extract this shard's videos; return the counts.
+
+    Raises:
+        ValueError: Two videos map to one .pose file, or OUT_DIR holds an
+            extraction with other settings (:func:`check_previous_runs`).
+    """
     videos = find_videos(args.video_dir, args.ext)
     outputs = {}
     for video in videos:
@@ -143,6 +200,8 @@ def extract_all(args: argparse.Namespace) -> Dict[str, int]:
         local_rank = os.environ.get('LOCAL_RANK')
         options['device'] = (f'cuda:{local_rank}' if args.device == 'cuda'
                              and local_rank is not None else args.device)
+    check_previous_runs(args.out_dir, args.backend,
+                        POSE_EXTRACTORS[args.backend].layout, options)
     extractor = build_pose_extractor(args.backend, **options)
     counts = dict(
         videos=len(videos), in_shard=len(mine), extracted=0, up_to_date=0,
@@ -190,8 +249,12 @@ def extract_all(args: argparse.Namespace) -> Dict[str, int]:
 
 
 def _write_json(path: str, obj) -> None:
-    with open(path, 'w', encoding='utf-8') as f:
+    """Write ``path`` whole or not at all (via ``<path>.partial``), so a
+    shard starting meanwhile never reads half a record."""
+    partial = path + '.partial'
+    with open(partial, 'w', encoding='utf-8') as f:
         json.dump(obj, f, indent=2, ensure_ascii=False)
+    os.replace(partial, path)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, int]:

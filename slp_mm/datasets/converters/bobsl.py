@@ -16,7 +16,9 @@ read by the sign-language-processing/datasets BOBSL builder)::
     subtitles/audio-aligned/<episode>.vtt                        1,940 episodes
     subtitles/audio-aligned-heuristic-correction/<episode>.vtt   1,940 episodes
     subtitles/manually-aligned/<episode>.vtt                     55 episodes
-    pose/<episode>.tar         OpenPose (137 points), not used here
+    pose/<episode>.tar         OpenPose (137 points, per-frame JSON files),
+                               read by tools/data/bobsl/convert.py with
+                               ``--pose-format openpose-json``
 
 The WebVTT parser is a small strict one written here: no WebVTT parser is
 installed with this project's stack, and subtitles need only the cue block

@@ -10,12 +10,13 @@ from .pose_file_writer import write_pose_file
 from .pose_layouts import (COCO_WHOLEBODY_133, MEDIAPIPE_HOLISTIC,
                            layout_components)
 from .rtmlib_wholebody_extractor import RTMLibWholebodyExtractor
-from .video_frames import VideoDecodeError, VideoFrames
+from .video_frames import VIDEO_EXTENSIONS, VideoDecodeError, VideoFrames
 
 __all__ = [
     'BasePoseExtractor', 'ExtractedPose', 'POSE_EXTRACTORS',
     'build_pose_extractor', 'extract_video', 'extract_video_sample', 'MediaPipeHolisticExtractor',
     'MMPoseWholebodyExtractor', 'RTMLibWholebodyExtractor',
     'write_pose_file', 'COCO_WHOLEBODY_133', 'MEDIAPIPE_HOLISTIC',
-    'layout_components', 'VideoDecodeError', 'VideoFrames'
+    'layout_components', 'VIDEO_EXTENSIONS', 'VideoDecodeError',
+    'VideoFrames'
 ]

@@ -11,7 +11,8 @@ def write_pose_file(pose: ExtractedPose, path: str) -> None:
     Points with score 0 are stored masked, as pose-format does for
     undetected parts. The file is written beside ``path`` as
     ``<path>.partial`` and renamed when complete, so an interrupted run
-    never leaves a truncated ``.pose`` file behind.
+    never leaves a truncated ``.pose`` file behind; if writing fails, the
+    ``.partial`` file is removed and the error re-raised.
     """
     from pose_format import Pose
     from pose_format.numpy.pose_body import NumPyPoseBody
@@ -31,6 +32,11 @@ def write_pose_file(pose: ExtractedPose, path: str) -> None:
         data=pose.keypoints[:, None],  # (T, K, D) -> (T, 1, K, D)
         confidence=pose.scores[:, None])  # (T, K) -> (T, 1, K)
     partial = path + '.partial'
-    with open(partial, 'wb') as f:
-        Pose(header, body).write(f)
-    os.replace(partial, path)
+    try:
+        with open(partial, 'wb') as f:
+            Pose(header, body).write(f)
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise

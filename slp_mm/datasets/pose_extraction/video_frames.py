@@ -5,6 +5,9 @@ from typing import Iterator
 import cv2
 import numpy as np
 
+#: file extensions (lower case) taken as videos when a folder is searched
+VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm')
+
 
 class VideoDecodeError(ValueError):
     """A video that is missing, not a video, or decodes to no frame."""

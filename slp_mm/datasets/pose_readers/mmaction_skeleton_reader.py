@@ -12,9 +12,12 @@ from typing import List
 
 import numpy as np
 
-from .main_signer import box_prominence
+from .main_signer import box_prominence, keypoint_box
 
 NUM_KEYPOINTS = 133
+# the smallest positive float32: keypoint_box keeps the points scoring at
+# least this, i.e. the visible ones (score > 0)
+VISIBLE_SCORE = np.nextafter(np.float32(0), np.float32(1))
 # the globals pickles of numpy arrays, dtypes and scalars name: numpy 1.x
 # (numpy.core) or 2.x (numpy._core); protocol 2 stores the array bytes
 # through _codecs.encode, protocol 5 rebuilds them with _frombuffer
@@ -56,6 +59,11 @@ def read_mmaction_skeleton(path: str, fps: float) -> List[dict]:
         list[dict]: One per annotation: ``keypoints`` (T, 133, 2) float32,
         ``scores`` (T, 133) float32, ``width``, ``height``, ``fps``, ``id``
         (the ``frame_dir``) and ``label`` where the annotation has one.
+
+    Raises:
+        ValueError: Naming the file, annotation and field, for a pickle that
+            is not such an annotation file, or an annotation whose
+            ``keypoint`` holds no person (M = 0).
     """
     with open(path, 'rb') as f:
         try:
@@ -92,6 +100,9 @@ def _read_annotation(ann: dict, where: str, fps: float) -> dict:
     if keypoint.ndim != 4 or keypoint.shape[-1] != 2:
         raise ValueError(f"{where}: field 'keypoint' has shape "
                          f'{keypoint.shape}, expected (M, T, V, 2)')
+    if keypoint.shape[0] == 0:
+        raise ValueError(f"{where}: field 'keypoint' holds no person (M=0, "
+                         f'shape {keypoint.shape}): no signer to read')
     if keypoint.shape[2] != NUM_KEYPOINTS:
         raise ValueError(f"{where}: field 'keypoint' has {keypoint.shape[2]} "
                          f'points (V), expected {NUM_KEYPOINTS} '
@@ -124,7 +135,6 @@ def _main_person(keypoint: np.ndarray, score: np.ndarray, width: float,
     where a person has no visible point adds nothing."""
     weights = np.zeros(keypoint.shape[0])
     for m, t in zip(*np.nonzero((score > 0).any(-1))):
-        visible = keypoint[m, t][score[m, t] > 0]  # (N, 2)
-        box = np.concatenate([visible.min(0), visible.max(0)])
+        box = keypoint_box(keypoint[m, t], score[m, t], VISIBLE_SCORE)
         weights[m] += box_prominence(box, width, height)
     return int(weights.argmax())
