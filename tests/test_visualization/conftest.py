@@ -13,9 +13,11 @@ def demo_pretrainer(demo_cfg, synthetic_corpus, tmp_path_factory):
     from slp_mm.apis import init_model
     cfg = demo_cfg.copy()
     tokenizer = osp.join(synthetic_corpus, 'tokenizer')
-    options = {'train_dataloader.dataset.pipeline.5.tokenizer': tokenizer}
+    options = {'train_dataloader.dataset.pipeline.5.tokenizer': tokenizer,
+               'test_pipeline.4.tokenizer': tokenizer}
     cfg.merge_from_dict(options)
     assert cfg.train_dataloader.dataset.pipeline[5].type == 'TokenizeText'
+    assert cfg.test_pipeline[4].type == 'TokenizeText'
     torch.manual_seed(0)
     model = init_model(cfg)
     checkpoint = str(tmp_path_factory.mktemp('ckpt') / 'model.pth')
