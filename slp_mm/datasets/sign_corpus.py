@@ -394,7 +394,8 @@ def _random_access_map(file: str) -> pa.BufferReader:
     """
     with open(file, 'rb') as f:
         mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    mapped.madvise(mmap.MADV_RANDOM)
+    if hasattr(mmap, 'MADV_RANDOM'):  # POSIX only
+        mapped.madvise(mmap.MADV_RANDOM)
     return pa.BufferReader(pa.py_buffer(mapped))
 
 
