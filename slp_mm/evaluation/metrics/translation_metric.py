@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from mmengine.evaluator import BaseMetric
 
 from slp_mm.registry import METRICS
-from .wer_metric import _get_field
+from .sample_fields import get_field, get_sample_id
 
 # Data language -> sacrebleu tokenizer: 13a for German and English; Chinese
 # at character level (every character a token, as public SLT systems score
@@ -28,7 +28,7 @@ class _SacreBLEUTokens:
 
 
 def _get_sentence(sample: Any, name: str, sample_id: str) -> str:
-    text = _get_field(sample, name)
+    text = get_field(sample, name)
     if not isinstance(text, str):
         raise ValueError(f'sample {sample_id!r}: {name!r} must be a '
                          f'sentence string, got {text!r}')
@@ -85,10 +85,7 @@ class TranslationMetric(BaseMetric):
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         for sample in data_samples:
-            sample_id = _get_field(sample, 'sample_id')
-            if sample_id is None:
-                raise ValueError(f'a data sample ({type(sample).__name__}) '
-                                 'has no "sample_id"')
+            sample_id = get_sample_id(sample)
             ref = _get_sentence(sample, 'text', sample_id)
             if not ref.strip():
                 raise ValueError(f'sample {sample_id!r}: reference "text" is '

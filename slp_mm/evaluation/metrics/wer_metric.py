@@ -1,6 +1,5 @@
 """Word error rate of continuous sign language recognition (CSLR)."""
 import os.path as osp
-from collections.abc import Mapping
 from typing import Any, Dict, List, Optional, Sequence
 
 from mmengine.evaluator import BaseMetric
@@ -8,22 +7,11 @@ from mmengine.utils import mkdir_or_exist
 
 from slp_mm.registry import METRICS
 from ..functional import WordErrors, cleanup_for, word_errors
-
-
-def _get_field(sample: Any, name: str) -> Any:
-    """A field of a data sample given as a dict (``to_dict()``, possibly with
-    a nested ``metainfo``) or as a data element with attribute access."""
-    if isinstance(sample, Mapping):
-        value = sample.get(name)
-        metainfo = sample.get('metainfo') or {}
-    else:
-        value = getattr(sample, name, None)
-        metainfo = getattr(sample, 'metainfo', None) or {}
-    return metainfo.get(name) if value is None else value
+from .sample_fields import get_field, get_sample_id
 
 
 def _get_glosses(sample: Any, name: str, sample_id: str) -> List[str]:
-    glosses = _get_field(sample, name)
+    glosses = get_field(sample, name)
     # Not any sequence: scoring the characters of a string is never meant.
     if not isinstance(glosses, (list, tuple)) or not all(
             isinstance(g, str) for g in glosses):
@@ -75,10 +63,7 @@ class WERMetric(BaseMetric):
 
     def process(self, data_batch: Any, data_samples: Sequence[Any]) -> None:
         for sample in data_samples:
-            sample_id = _get_field(sample, 'sample_id')
-            if sample_id is None:
-                raise ValueError(f'a data sample ({type(sample).__name__}) '
-                                 'has no "sample_id"')
+            sample_id = get_sample_id(sample)
             ref = self.clean_ref(_get_glosses(sample, 'gloss', sample_id))
             if not ref:
                 raise ValueError(
@@ -88,7 +73,7 @@ class WERMetric(BaseMetric):
             hyp = self.clean_hyp(_get_glosses(sample, 'pred_gloss', sample_id))
             self.results.append(
                 dict(sample_id=str(sample_id),
-                     signer=str(_get_field(sample, 'signer') or 'unknown'),
+                     signer=str(get_field(sample, 'signer') or 'unknown'),
                      ref=ref,
                      hyp=hyp))
 
