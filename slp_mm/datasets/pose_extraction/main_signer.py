@@ -1,18 +1,12 @@
-"""Keep the main signer of a multi-person (top-down) pose estimate.
-
-Top-down backends return every detected person per frame. The same rule as
-for pose files applies (see ``pose_readers/main_signer.py``): instances are
-linked into tracks by box overlap, and the track that is largest and most
-central over the whole clip is kept, so a passer-by is never spliced into
-the signer's sequence.
-"""
+"""A top-down backend's people of one frame as the instances that the
+main-signer tracking of ``pose_readers/main_signer.py`` links over the clip
+(the largest, most central track wins, so a passer-by is never spliced into
+the signer's sequence)."""
 from typing import List
 
 import numpy as np
 
-from ..pose_readers.main_signer import Instance, main_signer_keypoints
-
-__all__ = ['person_instances', 'main_signer_keypoints']
+from ..pose_readers.main_signer import Instance
 
 
 def person_instances(keypoints: np.ndarray, scores: np.ndarray,

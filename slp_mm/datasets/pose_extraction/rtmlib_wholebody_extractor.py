@@ -5,7 +5,8 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from .base_pose_extractor import BasePoseExtractor
-from .main_signer import main_signer_keypoints, person_instances
+from ..pose_readers.main_signer import main_signer_keypoints
+from .main_signer import person_instances
 from .pose_layouts import COCO_WHOLEBODY_133
 from .video_frames import VideoFrames
 
