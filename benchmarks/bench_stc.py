@@ -34,7 +34,8 @@ def _inputs(b, clips, words, channels, dev, seed=0):
                                                       generator=g)
     text_mask = torch.arange(words)[None] < torch.randint(
         2, words + 1, (b, 1), generator=g)
-    return [x.to(dev) for x in (pose, pose_mask, text, text_mask)]
+    text_ids = torch.randint(4, 250000, (b, words), generator=g)
+    return [x.to(dev) for x in (pose, pose_mask, text, text_mask, text_ids)]
 
 
 def _step(head, inputs):

@@ -1,6 +1,7 @@
 import os.path as osp
 
 import pytest
+import torch
 
 from slp_mm.utils import register_all_modules
 
@@ -8,6 +9,17 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = osp.join(osp.dirname(REPO), 'shared', 'data')
 
 register_all_modules()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the tests marked ``gpu`` (setup.cfg) where CUDA is absent;
+    benchmarks/gpu_check.py runs them on a GPU."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason='needs CUDA (benchmarks/gpu_check.py)')
+    for item in items:
+        if item.get_closest_marker('gpu'):
+            item.add_marker(skip)
 
 
 def shared_file(*parts):
@@ -30,3 +42,17 @@ def synthetic_corpus(tmp_path_factory):
 def demo_cfg():
     from mmengine.config import Config
     return Config.fromfile(osp.join(REPO, 'configs', 'pretrain', 'demo.py'))
+
+
+@pytest.fixture(scope='session')
+def demo_text_encoder_dir(demo_cfg, tmp_path_factory):
+    """The demo's tiny mBART saved as a pretrained model directory, for
+    configs whose HFTextEncoder loads it by name (as sl15m loads
+    mBART-cc25)."""
+    from transformers import AutoConfig, AutoModel
+    path = str(tmp_path_factory.mktemp('tiny_mbart'))
+    torch.manual_seed(0)
+    AutoModel.from_config(
+        AutoConfig.for_model(**demo_cfg.model.text_encoder.config.to_dict())
+    ).save_pretrained(path)
+    return path

@@ -24,7 +24,8 @@ optim_wrapper = dict(
         },
         bypass_duplicate=True))
 default_hooks = dict(
-    checkpoint=dict(save_best='slt/bleu4', rule='greater', max_keep_ckpts=2))
+    checkpoint=dict(
+        save_best='slt/slrt/bleu4', rule='greater', max_keep_ckpts=2))
 # predictions and references of every evaluation, one JSON line per sample
 val_evaluator = dict(output_dir='work_dirs/slt_phoenix2014t/predictions')
 test_evaluator = dict(output_dir='work_dirs/slt_phoenix2014t/predictions')

@@ -24,6 +24,17 @@ samples, in the statistics.
 
 Output ids are ``<dataset>/<id>``: converters keep each dataset's own ids,
 which may collide across datasets, and the corpus needs unique ids.
+
+Only training splits go in by default. The downstream benchmarks evaluate on
+the dev and test splits of the same datasets, and for isolated signs the
+template sentence *is* the test label ("This word is apple."), so a dev or
+test corpus in pre-training leaks the answers. Each source's split is read
+from its manifest (converters record it); a corpus written before splits
+were recorded has none and is refused unless the caller states it
+(``assume_split``): guessing it from a folder name is not safe. The
+mixture's own manifest records ``'train'`` when every source is one, else
+``'test'`` or ``'dev'`` when a source is one (in that order), else none, so
+a mixture that holds evaluation data is refused in turn.
 """
 import glob
 import hashlib
@@ -41,13 +52,15 @@ from tqdm import tqdm
 from slp_mm.structures import get_layout
 from .corpus_statistics import CorpusStatistics
 from .pose_sample_check import find_sample_problem
-from .sign_corpus import MANIFEST, SignCorpus, SignCorpusWriter
+from .sign_corpus import (MANIFEST, SignCorpus, SignCorpusWriter,
+                          canonical_split)
 
 DEDUPE_MODES = ('none', 'id', 'content')
 BUILD_RECORD = 'build.json'
 STATISTICS = 'statistics.json'
 REJECTS = 'rejects.json'
 REPEAT_MARK = '#r'
+EVAL_SPLITS = ('test', 'dev')  # most held-out first
 
 
 def check_language_weights(
@@ -102,6 +115,46 @@ def language_repeats(counts: Dict[str, int], weights: Dict[str, float],
     return repeats
 
 
+def check_source_splits(corpora: Sequence[SignCorpus],
+                        allow_eval_splits: bool = False,
+                        assume_split: Optional[str] = None
+                        ) -> List[Optional[str]]:
+    """The split of each source: its manifest's, else ``assume_split``.
+
+    Raises:
+        ValueError: Naming every source that is a dev or test split, or has
+            no known split, unless ``allow_eval_splits``.
+    """
+    if assume_split is not None:
+        assume_split = canonical_split(assume_split)
+    splits = [corpus.split or assume_split for corpus in corpora]
+    if allow_eval_splits:
+        return splits
+    unknown = [c.path for c, split in zip(corpora, splits) if split is None]
+    if unknown:
+        raise ValueError(
+            f'{", ".join(unknown)}: {MANIFEST} records no split (written '
+            'before slp_mm recorded splits): reconvert it, or state its '
+            'split with assume_split (--assume-split)')
+    held_out = [f'{c.path} (split {split!r})'
+                for c, split in zip(corpora, splits) if split != 'train']
+    if held_out:
+        raise ValueError(
+            f'{", ".join(held_out)}: a dev/test corpus in pre-training leaks '
+            'the evaluation data of downstream tasks; give '
+            'allow_eval_splits=True (--allow-eval-splits) to mix it anyway')
+    return splits
+
+
+def _mixture_split(splits: Sequence[Optional[str]]) -> Optional[str]:
+    """The split a mixture of sources of ``splits`` records: ``'train'``
+    only if every source is one, else the most held-out split present, else
+    ``None`` (unknown)."""
+    if all(split == 'train' for split in splits):
+        return 'train'
+    return next((split for split in EVAL_SPLITS if split in splits), None)
+
+
 def _metadata_problem(sample: dict) -> Optional[str]:
     """What the mixture needs beyond :func:`find_sample_problem`: the fields
     that key the de-duplication, the rebalancing and the hours."""
@@ -144,6 +197,12 @@ class CorpusBuilder:
         max_frames (int, optional): Drop samples with more frames.
         seed (int): Seed of the fractional repetition and subsampling.
         samples_per_shard (int): Rows per output shard.
+        allow_eval_splits (bool): Accept sources that are dev or test
+            splits, or of unknown split (see the module docstring); by
+            default they raise ``ValueError``.
+        assume_split (str, optional): The split of the sources whose
+            manifest records none (corpora written before splits were
+            recorded); a recorded split always wins.
     """
 
     def __init__(self,
@@ -154,7 +213,9 @@ class CorpusBuilder:
                  dedupe: str = 'id',
                  max_frames: Optional[int] = None,
                  seed: int = 0,
-                 samples_per_shard: int = 20000) -> None:
+                 samples_per_shard: int = 20000,
+                 allow_eval_splits: bool = False,
+                 assume_split: Optional[str] = None) -> None:
         if not sources:
             raise ValueError('no source corpus given')
         if dedupe not in DEDUPE_MODES:
@@ -174,6 +235,8 @@ class CorpusBuilder:
         if len(set(paths)) < len(paths):
             raise ValueError(f'a source is given twice: {self.sources}')
         self.corpora = [SignCorpus(path) for path in self.sources]
+        self.splits = check_source_splits(self.corpora, allow_eval_splits,
+                                          assume_split)
         self.layout = self.corpora[0].layout
         for corpus in self.corpora[1:]:
             if corpus.layout != self.layout:
@@ -190,6 +253,7 @@ class CorpusBuilder:
         # what build.json records; a different value means a rebuild
         self.options = dict(
             sources=paths,
+            splits=self.splits,
             language_weights=language_weights,
             balance_languages=balance_languages,
             dedupe=dedupe,
@@ -237,8 +301,10 @@ class CorpusBuilder:
         self._write_build_record('building')
         rejects: List[dict] = []
         sources = {
-            path: dict(read=len(corpus), kept=0, rows=0, dropped=Counter())
-            for path, corpus in zip(self.sources, self.corpora)
+            path: dict(split=split, read=len(corpus), kept=0, rows=0,
+                       dropped=Counter())
+            for path, corpus, split in zip(self.sources, self.corpora,
+                                           self.splits)
         }
         languages, kept = self._check(rejects, sources)
         counts = {
@@ -357,7 +423,8 @@ class CorpusBuilder:
         with SignCorpusWriter(
                 self.out_dir,
                 layout=self.layout,
-                samples_per_shard=self.samples_per_shard) as writer:
+                samples_per_shard=self.samples_per_shard,
+                split=_mixture_split(self.splits)) as writer:
             for path, corpus, codes in zip(self.sources, self.corpora,
                                            kept):
                 for row in np.flatnonzero(codes >= 0).tolist():

@@ -9,7 +9,8 @@ is not pickle (no code runs on load); and pyarrow, pandas, polars and the
 
 Layout of a corpus directory::
 
-    corpus.json              # manifest: format, version, layout, shards
+    corpus.json              # manifest: format, version, layout, split,
+                             # shards
     shard-00000.arrow        # Arrow IPC file, record batches of samples
     shard-00001.arrow
     ...
@@ -33,6 +34,10 @@ from .pose_sample_check import InvalidSampleError, find_sample_problem
 CORPUS_FORMAT = 'slp_mm.sign_corpus'
 CORPUS_VERSION = 1
 MANIFEST = 'corpus.json'
+# the split a corpus was converted from, recorded in its manifest so that a
+# pre-training mixture can refuse evaluation data
+SPLITS = ('train', 'dev', 'test')
+SPLIT_ALIASES = dict(val='dev', validation='dev')
 
 SCHEMA = pa.schema([
     pa.field('id', pa.string(), nullable=False),
@@ -70,6 +75,11 @@ class SignCorpusWriter:
         on_invalid (str): ``'error'`` raises :class:`InvalidSampleError` on
             a bad sample; ``'skip'`` drops it and counts it in
             :attr:`skipped`.
+        split (str, optional): The split the samples come from (one of
+            :data:`SPLITS`; ``'val'`` and ``'validation'`` mean ``'dev'``),
+            recorded in the manifest. ``None`` records none, and
+            :class:`~slp_mm.datasets.corpus_builder.CorpusBuilder` then
+            refuses the corpus unless told its split.
     """
 
     def __init__(self,
@@ -77,12 +87,14 @@ class SignCorpusWriter:
                  layout: str = 'coco_wholebody_133',
                  samples_per_shard: int = 20000,
                  batch_size: int = 256,
-                 on_invalid: str = 'error') -> None:
+                 on_invalid: str = 'error',
+                 split: Optional[str] = None) -> None:
         if on_invalid not in ('error', 'skip'):
             raise ValueError(f"on_invalid must be 'error' or 'skip', got "
                              f'{on_invalid!r}')
         self.out_dir = out_dir
         self.layout = get_layout(layout)
+        self.split = None if split is None else canonical_split(split)
         self.samples_per_shard = samples_per_shard
         self.batch_size = batch_size
         self.on_invalid = on_invalid
@@ -149,6 +161,7 @@ class SignCorpusWriter:
             format=CORPUS_FORMAT,
             version=CORPUS_VERSION,
             layout=self.layout.name,
+            split=self.split,
             num_samples=sum(s['num_samples'] for s in self._shards),
             num_skipped=len(self.skipped),
             shards=self._shards)
@@ -199,6 +212,19 @@ class SignCorpusWriter:
             shard['sha256'] = file_sha256(final)
 
 
+def canonical_split(split) -> str:
+    """The split name a manifest records: one of :data:`SPLITS`, with
+    ``'val'`` and ``'validation'`` read as ``'dev'``; anything else raises
+    ``ValueError``."""
+    canonical = SPLIT_ALIASES.get(split, split) if isinstance(split,
+                                                             str) else None
+    if canonical not in SPLITS:
+        raise ValueError(f'split is {split!r}, expected one of '
+                         f'{list(SPLITS)} (or {list(SPLIT_ALIASES)} for '
+                         "'dev')")
+    return canonical
+
+
 # field -> type of each shard entry of the manifest; ``bytes`` and
 # ``sha256`` may be absent or null (then not checked)
 SHARD_FIELDS = dict(file=str, num_samples=int, bytes=int, sha256=str)
@@ -223,6 +249,13 @@ def _check_manifest(manifest, where: str) -> None:
     if not isinstance(manifest.get('layout'), str):
         raise ValueError(f'{where}: field "layout" is '
                          f'{manifest.get("layout")!r}, expected a name')
+    if manifest.get('split') is not None:
+        try:
+            canonical_split(manifest['split'])
+        except ValueError as e:
+            raise ValueError(f'{where}: field "split" is '
+                             f'{manifest["split"]!r}, expected one of '
+                             f'{list(SPLITS)} or null') from e
     shards = manifest.get('shards')
     if not isinstance(shards, list):
         raise ValueError(f'{where}: field "shards" is {shards!r}, expected '
@@ -277,6 +310,9 @@ class SignCorpus:
         self.manifest = manifest
         self.verify_checksums = verify
         self.layout = manifest['layout']
+        # None for a corpus written before splits were recorded
+        split = manifest.get('split')
+        self.split = None if split is None else canonical_split(split)
         self.shard_files = [osp.join(path, s['file']) for s in manifest['shards']]
         counts = [s['num_samples'] for s in manifest['shards']]
         self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

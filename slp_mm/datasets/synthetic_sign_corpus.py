@@ -8,6 +8,10 @@ paper's template, e.g. "This word is apple."). Some sequences are unpaired
 (no text), like PHOENIX-2014 in SL-1.5M. Because pose and text depend on the
 same signs, masked pose modelling and sign-text contrastive learning both
 have something to learn, so a falling loss in the demo means something.
+
+Two mixes: ``demo`` (:func:`generate_samples`, short clips for the demo and
+the tests) and ``sl15m`` (:func:`generate_sl15m_samples`, SL-1.5M's kinds of
+source, languages and clip lengths, to rehearse the paper's run).
 """
 import os
 import os.path as osp
@@ -153,6 +157,19 @@ def _pose(neck, s, r_wrist, l_wrist, curl, mouth):
     return p
 
 
+def _make_signers(rng: np.random.Generator, num_signers: int = 6):
+    """Body scale, neck position and video size of each synthetic signer."""
+    sizes = [(640, 480), (512, 512), (1280, 720)]
+    signers = []
+    for k in range(num_signers):
+        w, h = sizes[k % len(sizes)]
+        signers.append(dict(
+            scale=rng.uniform(0.8, 1.1) * h / 480,
+            offset=(w / 2 + rng.uniform(-40, 40), h * rng.uniform(0.4, 0.5)),
+            size=(w, h)))
+    return signers
+
+
 def generate_samples(num_samples: int,
                      seed: int = 0,
                      unpaired_ratio: float = 0.15,
@@ -161,14 +178,7 @@ def generate_samples(num_samples: int,
     """Yield synthetic samples in the data-contract format."""
     rng = np.random.default_rng(seed)
     protos = [_SignPrototype(rng) for _ in VOCABULARY]
-    sizes = [(640, 480), (512, 512), (1280, 720)]
-    signers = []
-    for k in range(6):
-        w, h = sizes[k % len(sizes)]
-        signers.append(dict(
-            scale=rng.uniform(0.8, 1.1) * h / 480,
-            offset=(w / 2 + rng.uniform(-40, 40), h * rng.uniform(0.4, 0.5)),
-            size=(w, h)))
+    signers = _make_signers(rng)
     for i in range(num_samples):
         signer_id = int(rng.integers(len(signers)))
         signer = signers[signer_id]
@@ -203,14 +213,111 @@ def generate_samples(num_samples: int,
             signer=f'synthetic-signer-{signer_id}')
 
 
+# SL-1.5M's sources (paper Sec. III-A; docs/data_format.md), each as a
+# synthetic source: (dataset, sign language, text language, kind, share).
+# The shares are not the paper's counts: they let a corpus of a few dozen
+# clips hold every kind of source.
+SL15M_SOURCES = (
+    ('synthetic-wlasl', 'asl', 'en', 'isolated', 0.1),
+    ('synthetic-msasl', 'asl', 'en', 'isolated', 0.1),
+    ('synthetic-nmfs-csl', 'csl', 'zh', 'isolated', 0.1),
+    ('synthetic-slr500', 'csl', 'zh', 'isolated', 0.1),
+    ('synthetic-phoenix2014t', 'dgs', 'de', 'sentence', 0.1),
+    ('synthetic-csl-daily', 'csl', 'zh', 'sentence', 0.1),
+    ('synthetic-how2sign', 'asl', 'en', 'sentence', 0.1),
+    ('synthetic-bobsl', 'bsl', 'en', 'sentence', 0.15),
+    ('synthetic-phoenix2014', 'dgs', 'de', 'unpaired', 0.15),
+)
+ISOLATED_FRAMES = (30, 100)  # frames of an isolated sign
+SENTENCE_SIGNS = (4, 8)  # signs of a sentence
+SENTENCE_FRAMES_PER_SIGN = (25, 50)  # i.e. 100-400 frames a sentence
+
+
+def _source_counts(num_samples: int) -> np.ndarray:
+    """Samples of each of :data:`SL15M_SOURCES` (largest remainders)."""
+    quotas = np.array([source[-1] for source in SL15M_SOURCES]) * num_samples
+    counts = np.floor(quotas).astype(int)
+    order = np.argsort(counts - quotas, kind='stable')  # largest rest first
+    counts[order[:num_samples - counts.sum()]] += 1
+    return counts
+
+
+def generate_sl15m_samples(num_samples: int,
+                           seed: int = 0,
+                           clips_per_word: int = 3):
+    """Yield synthetic samples mixed like SL-1.5M (:data:`SL15M_SOURCES`).
+
+    Each sign language has its own signs for the shared vocabulary. The k-th
+    clip of an isolated source signs word ``k // clips_per_word`` (cycling
+    through the vocabulary) and is paired with the template sentence, so
+    "This word is apple." comes back ``clips_per_word`` times per source (and
+    in both English isolated sources), as in WLASL and MSASL. Lengths are
+    paper-like: isolated signs 30-100 frames, sentences 4-8 signs of 25-50
+    frames (100-400 frames, about a third longer than 256).
+    """
+    rng = np.random.default_rng(seed)
+    protos = {
+        sign_language: [_SignPrototype(rng) for _ in VOCABULARY]
+        for sign_language in sorted({s[1] for s in SL15M_SOURCES})
+    }
+    signers = _make_signers(rng)
+    for (dataset, sign_language, lang, kind, _), count in zip(
+            SL15M_SOURCES, _source_counts(num_samples)):
+        col = LANGUAGES.index(lang)
+        for k in range(count):
+            if kind == 'isolated':
+                concepts = [k // clips_per_word % len(VOCABULARY)]
+                frames_per_sign = ISOLATED_FRAMES
+            else:
+                n_signs = int(rng.integers(SENTENCE_SIGNS[0],
+                                           SENTENCE_SIGNS[1] + 1))
+                concepts = rng.choice(len(VOCABULARY), n_signs, replace=False)
+                frames_per_sign = SENTENCE_FRAMES_PER_SIGN
+            signer_id = int(rng.integers(len(signers)))
+            signer = signers[signer_id]
+            kpts, scores = render_sign_sequence(
+                [protos[sign_language][c] for c in concepts], signer, rng,
+                frames_per_sign)
+            words = [VOCABULARY[c][col] for c in concepts]
+            if kind == 'isolated':
+                text = ISOLATED_TEMPLATES[lang].format(words[0])
+            elif kind == 'sentence':
+                text = _sentence(words, lang)
+            else:
+                text = None
+            yield dict(
+                id=f'{dataset}-{k:06d}',
+                keypoints=kpts,
+                scores=scores,
+                width=signer['size'][0],
+                height=signer['size'][1],
+                fps=25.0,
+                text=text,
+                language=lang,
+                gloss=[VOCABULARY[c][0].upper() for c in concepts],
+                label=int(concepts[0]) if kind == 'isolated' else None,
+                dataset=dataset,
+                signer=f'{dataset}-signer-{signer_id}')
+
+
+# mix name -> sample generator (build_synthetic_corpus(mix=...))
+SYNTHETIC_MIXES = dict(demo=generate_samples, sl15m=generate_sl15m_samples)
+
+
 def build_synthetic_corpus(out_dir: str,
                            num_samples: int = 400,
                            seed: int = 0,
                            vocab_size: int = 500,
+                           mix: str = 'demo',
                            **kwargs) -> str:
-    """Write the synthetic corpus and its tokenizer (``out_dir/tokenizer``)
-    unless they exist. Safe when several ranks race: each builds in a
-    private directory and the first atomic rename wins."""
+    """Write the synthetic corpus of ``mix`` (a key of
+    :data:`SYNTHETIC_MIXES`; ``kwargs`` go to its generator) and its
+    tokenizer (``out_dir/tokenizer``) unless they exist. Safe when several
+    ranks race: each builds in a private directory and the first atomic
+    rename wins."""
+    if mix not in SYNTHETIC_MIXES:
+        raise ValueError(f'synthetic corpus mix is {mix!r}, expected one of '
+                         f'{list(SYNTHETIC_MIXES)}')
     if osp.isfile(osp.join(out_dir, MANIFEST)):
         return out_dir
     parent = osp.dirname(osp.abspath(out_dir))
@@ -218,8 +325,9 @@ def build_synthetic_corpus(out_dir: str,
     tmp = tempfile.mkdtemp(prefix='.building-', dir=parent)
     try:
         sentences = []
-        with SignCorpusWriter(tmp) as writer:
-            for sample in generate_samples(num_samples, seed, **kwargs):
+        with SignCorpusWriter(tmp, split='train') as writer:
+            for sample in SYNTHETIC_MIXES[mix](num_samples, seed,
+                                               **kwargs):
                 writer.write(sample)
                 if sample['text'] is not None:
                     sentences.append(sample['text'])

@@ -115,3 +115,19 @@ def sign79() -> KeypointLayout:
         body_edges + face_edges + mouth_edges + hand_edges,
         source_indexes=PAPER_79_INDEXES,
         source='coco_wholebody_133')
+
+
+@KEYPOINT_LAYOUTS.register_module(name='sign79_manual')
+def sign79_manual() -> KeypointLayout:
+    """The manual joints of ``sign79`` (body and both hands, 53 joints) with
+    the bones among them: the manual-only ablation's layout."""
+    return sign79().select_parts('sign79_manual',
+                                 ('body', 'left_hand', 'right_hand'))
+
+
+@KEYPOINT_LAYOUTS.register_module(name='sign79_non_manual')
+def sign79_non_manual() -> KeypointLayout:
+    """The non-manual joints of ``sign79`` (jaw line, nose tip and inner
+    lips, 26 joints) with the bones among them (one connected graph through
+    the nose tip): the non-manual-only ablation's layout."""
+    return sign79().select_parts('sign79_non_manual', ('face', 'mouth'))

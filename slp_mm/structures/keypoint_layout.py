@@ -56,6 +56,32 @@ class KeypointLayout:
                            f'known parts: {sorted(self.parts)}')
         return sorted({i for n in names for i in self.parts[n]})
 
+    def select_parts(self, name: str,
+                     parts: Sequence[str]) -> 'KeypointLayout':
+        """The layout of only the named parts: their joints in this layout's
+        order, the bones between two kept joints, and ``source_indexes``
+        into this layout's source (so :class:`SelectKeypoints` takes the kept
+        joints straight from the stored poses).
+
+        A model built on it never sees the other parts: neither as input
+        nor through graph edges (the paper's manual-only / non-manual-only
+        ablations).
+        """
+        kept = self.part_indexes(parts)
+        local = {old: new for new, old in enumerate(kept)}
+        if self.source_indexes is None:
+            source, source_indexes = self.name, kept
+        else:
+            source = self.source
+            source_indexes = [self.source_indexes[i] for i in kept]
+        return KeypointLayout(
+            name, [self.keypoint_names[i] for i in kept],
+            {p: [local[i] for i in self.parts[p]] for p in parts},
+            [(local[a], local[b]) for a, b in self.edges
+             if a in local and b in local],
+            source_indexes=source_indexes,
+            source=source)
+
     def graph_layout(self) -> dict:
         """The dict form accepted by ``mmaction.models.utils.graph.Graph``."""
         return dict(num_node=self.num_keypoints, inward=self.edges, center=0)

@@ -12,6 +12,11 @@ beside it as ``<prefix>-<sha8>.py`` for ``Config.fromfile``.
 Tensors that are the same view of one storage (tied weights, shared
 buffers such as a GCN's adjacency) are stored once; the metadata's
 ``aliases`` restores the other names on load.
+
+A frozen text encoder loaded from pretrained weights (``HFTextEncoder``,
+e.g. mBART-cc25) is not in the state dict, so not in the published file
+either: its ``_extra_state`` names it and holds the hash of its weights,
+and building the model from the config loads it by name and checks them.
 """
 import json
 import os

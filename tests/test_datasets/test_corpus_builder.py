@@ -4,7 +4,8 @@ Source ``a`` (phoenix, de): p1 (50 frames at 25 fps = 2 s, 'Hallo Welt.',
 signer 1), p2 (3 s, the same sentence, signer 2), p3 (4 s, unpaired,
 signer 1). Source ``b``: c1 (csl, zh, 30 frames at 30 fps = 1 s), c2 (1.5 s),
 c3 (c1's keypoints under another id), phoenix/p1 again (an id duplicate)
-and c4 (no fps: invalid). No csl sample names its signer.
+and c4 (no fps: invalid). No csl sample names its signer. Both are train
+splits.
 """
 import importlib.util
 import json
@@ -51,12 +52,14 @@ def sources(tmp_path):
         _sample('p1', 'phoenix', 'de', 20, 25, 'Anders.', 3, seed=6),
         _sample('c4', 'csl', 'zh', 10, None, '坏。', seed=7),
     ]
-    paths = []
-    for name, samples in (('a', a), ('b', b)):
-        with SignCorpusWriter(str(tmp_path / name), batch_size=2) as writer:
-            writer.write_all(samples)
-        paths.append(str(tmp_path / name))
-    return paths
+    return [_write(str(tmp_path / 'a'), a, 'train'),
+            _write(str(tmp_path / 'b'), b, 'train')]
+
+
+def _write(path, samples, split):
+    with SignCorpusWriter(path, batch_size=2, split=split) as writer:
+        writer.write_all(samples)
+    return path
 
 
 def _build(tmp_path, sources, **kwargs):
@@ -71,6 +74,7 @@ def _ids(out):
 def test_mixture_statistics_and_rejects(tmp_path, sources):
     stats, out = _build(tmp_path, sources, dedupe='content')
     corpus = SignCorpus(out)
+    assert corpus.split == 'train'
     assert _ids(out) == [
         'phoenix/p1', 'phoenix/p2', 'phoenix/p3', 'csl/c1', 'csl/c2'
     ]
@@ -99,9 +103,9 @@ def test_mixture_statistics_and_rejects(tmp_path, sources):
         bin_edges_s=[0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30],
         counts=[0, 2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
     assert stats['sources'] == {
-        sources[0]: dict(read=3, kept=3, rows=3, dropped={}),
+        sources[0]: dict(split='train', read=3, kept=3, rows=3, dropped={}),
         sources[1]: dict(
-            read=5, kept=2, rows=2,
+            split='train', read=5, kept=2, rows=2,
             dropped=dict(duplicate_content=1, duplicate_id=1,
                          invalid_sample=1)),
     }
@@ -183,7 +187,7 @@ def test_language_weights_subsample_into_rejects(tmp_path, sources):
     assert len(subsampled) == 2 and {r['source'] for r in subsampled} == {
         sources[0]}
     assert stats['sources'][sources[0]] == dict(
-        read=3, kept=1, rows=1, dropped=dict(subsampled=2))
+        split='train', read=3, kept=1, rows=1, dropped=dict(subsampled=2))
 
 
 def test_rebuild_only_when_inputs_or_options_change(tmp_path, sources):
@@ -213,6 +217,72 @@ def test_refuses_to_overwrite_a_corpus_it_did_not_build(tmp_path, sources):
         CorpusBuilder(str(tmp_path / 'mix'), [sources[0], sources[0]])
 
 
+def _isolated_test_split(tmp_path):
+    """A test split of an isolated-sign dataset: its text is the label."""
+    return _write(str(tmp_path / 'wlasl-test'), [
+        _sample('w1', 'wlasl', 'en', 10, 25, 'This word is apple.', seed=8)
+    ], 'test')
+
+
+def test_refuses_an_evaluation_split_unless_allowed(tmp_path, sources):
+    test = _isolated_test_split(tmp_path)
+    with pytest.raises(ValueError) as error:
+        CorpusBuilder(str(tmp_path / 'mix'), [*sources, test])
+    assert str(error.value) == (
+        f"{test} (split 'test'): a dev/test corpus in pre-training leaks "
+        'the evaluation data of downstream tasks; give '
+        'allow_eval_splits=True (--allow-eval-splits) to mix it anyway')
+    assert not (tmp_path / 'mix').exists()
+    stats, out = _build(tmp_path, [*sources, test], allow_eval_splits=True)
+    assert [source['split'] for source in stats['sources'].values()] == [
+        'train', 'train', 'test']
+    assert 'wlasl/w1' in _ids(out)
+    # the mixture holds test data, so it is a test split in turn
+    assert SignCorpus(out).split == 'test'
+    with pytest.raises(ValueError, match=f"{out} \\(split 'test'\\)"):
+        CorpusBuilder(str(tmp_path / 'mix2'), [out])
+
+
+def test_corpus_without_a_recorded_split(tmp_path, sources):
+    """A corpus converted before splits were recorded (no "split" in its
+    manifest) is refused unless its split is stated; a stated split does
+    not override a recorded one."""
+    legacy = _write(str(tmp_path / 'legacy'), [
+        _sample('o1', 'old', 'en', 10, 25, 'Old.', seed=9)], None)
+    manifest_file = osp.join(legacy, 'corpus.json')
+    with open(manifest_file) as f:
+        manifest = json.load(f)
+    del manifest['split']
+    with open(manifest_file, 'w') as f:
+        json.dump(manifest, f)
+    assert SignCorpus(legacy).split is None
+    with pytest.raises(ValueError, match=f'^{legacy}: corpus.json records '
+                       'no split .*assume_split'):
+        CorpusBuilder(str(tmp_path / 'mix'), [sources[0], legacy])
+    stats, out = _build(tmp_path, [sources[0], legacy], assume_split='train')
+    assert stats['sources'][legacy]['split'] == 'train'
+    assert SignCorpus(out).split == 'train'
+    with pytest.raises(ValueError, match=f"{legacy} \\(split 'dev'\\)"):
+        CorpusBuilder(str(tmp_path / 'x'), [legacy],
+                      assume_split='validation')
+    test = _isolated_test_split(tmp_path)
+    with pytest.raises(ValueError, match=f"^{test} \\(split 'test'\\)"):
+        CorpusBuilder(str(tmp_path / 'x'), [legacy, test],
+                      assume_split='train')
+    with pytest.raises(ValueError, match="split is 'eval', expected one of"):
+        CorpusBuilder(str(tmp_path / 'x'), [legacy], assume_split='eval')
+    stats, out = _build(tmp_path, [sources[0], legacy],
+                        allow_eval_splits=True)
+    assert stats['sources'][legacy]['split'] is None
+    assert SignCorpus(out).split is None
+
+
+def test_synthetic_corpus_is_a_train_split(tmp_path, synthetic_corpus):
+    stats, out = _build(tmp_path, [synthetic_corpus])
+    assert stats['sources'][synthetic_corpus]['split'] == 'train'
+    assert len(SignCorpus(out)) == len(SignCorpus(synthetic_corpus))
+
+
 def _tool(*path):
     spec = importlib.util.spec_from_file_location(
         path[-1][:-3], osp.join(REPO, 'tools', *path))
@@ -226,10 +296,16 @@ def test_cli_and_histogram_plot(tmp_path, sources, capsys):
     out = str(tmp_path / 'mix')
     cli.main([out, *sources, '--language-weights', 'zh=2'])
     printed = capsys.readouterr().out
-    assert 'Languages' in printed and f'{sources[1]}: 5 read, 3 kept in 6 ' \
-        'rows, dropped: 1 duplicate_id, 1 invalid_sample' in printed
+    assert 'Languages' in printed and f'{sources[1]} (train): 5 read, 3 ' \
+        'kept in 6 rows, dropped: 1 duplicate_id, 1 invalid_sample' in printed
     cli.main([out, *sources, '--language-weights', 'zh=2'])
     assert 'nothing to do' in capsys.readouterr().out
+    test = _isolated_test_split(tmp_path)
+    with pytest.raises(SystemExit, match=f"^Cannot build {out}: {test} "
+                       "\\(split 'test'\\): a dev/test corpus"):
+        cli.main([out, *sources, test])
+    cli.main([out, *sources, test, '--allow-eval-splits'])
+    assert f'{test} (test): 1 read, 1 kept' in capsys.readouterr().out
     with pytest.raises(SystemExit):
         cli.parse_args([out, sources[0], '--language-weights', 'zh2'])
     png = str(tmp_path / 'hist.png')

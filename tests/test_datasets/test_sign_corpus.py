@@ -190,3 +190,28 @@ def test_empty_shard_error_names_the_shard(tmp_path):
     (tmp_path / 'shard-00000.arrow').write_bytes(b'')
     with pytest.raises(IOError, match='shard-00000.arrow'):
         SignCorpus(str(tmp_path))[0]
+
+
+@pytest.mark.parametrize('split,recorded', [
+    ('train', 'train'), ('dev', 'dev'), ('val', 'dev'), ('validation', 'dev'),
+    ('test', 'test'), (None, None)])
+def test_manifest_records_the_split(tmp_path, split, recorded):
+    with SignCorpusWriter(str(tmp_path), split=split) as w:
+        w.write(_sample(0))
+    assert json.load(open(tmp_path / 'corpus.json'))['split'] == recorded
+    assert SignCorpus(str(tmp_path)).split == recorded
+
+
+def test_unknown_split_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="^split is 'public_test', expected "
+                       r"one of \['train', 'dev', 'test'\]"):
+        SignCorpusWriter(str(tmp_path), split='public_test')
+    with SignCorpusWriter(str(tmp_path), split='test') as w:
+        w.write(_sample(0))
+    manifest_file = tmp_path / 'corpus.json'
+    manifest = json.load(open(manifest_file))
+    manifest['split'] = 'held-out'
+    manifest_file.write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match=f'^{manifest_file}: field "split" '
+                       "is 'held-out', expected one of"):
+        SignCorpus(str(tmp_path))

@@ -24,8 +24,11 @@ class _KillAfterEpochHook(Hook):
             raise KeyboardInterrupt('killed')
 
 
-def _cfg(demo_cfg, corpus, work_dir, epochs=2):
+def _cfg(demo_cfg, corpus, work_dir, epochs=2, text_encoder_dir=None):
     cfg = copy.deepcopy(demo_cfg)
+    if text_encoder_dir:  # pretrained weights, loaded by name
+        cfg.model.text_encoder = dict(
+            type='HFTextEncoder', name_or_path=text_encoder_dir)
     ds = cfg.train_dataloader.dataset
     ds.data_root, ds.ann_file = '', corpus
     for t in ds.pipeline:
@@ -47,21 +50,37 @@ def _weights(runner):
     return {k: v.clone() for k, v in runner.model.state_dict().items()}
 
 
-def test_killed_run_resumes_to_identical_weights(demo_cfg, synthetic_corpus,
+@pytest.mark.parametrize('by_name', [False, True],
+                         ids=['random_text_encoder', 'text_encoder_by_name'])
+def test_killed_run_resumes_to_identical_weights(by_name, demo_cfg,
+                                                 synthetic_corpus,
+                                                 demo_text_encoder_dir,
                                                  tmp_path):
-    full = Runner.from_cfg(_cfg(demo_cfg, synthetic_corpus, tmp_path / 'a'))
+    """By name, the frozen text encoder is left out of the checkpoints and
+    resuming builds it from its name again."""
+    text_encoder_dir = demo_text_encoder_dir if by_name else None
+    full = Runner.from_cfg(
+        _cfg(demo_cfg, synthetic_corpus, tmp_path / 'a',
+             text_encoder_dir=text_encoder_dir))
     full.train()
     expected = _weights(full)
 
-    cfg = _cfg(demo_cfg, synthetic_corpus, tmp_path / 'b')
+    cfg = _cfg(demo_cfg, synthetic_corpus, tmp_path / 'b',
+               text_encoder_dir=text_encoder_dir)
     cfg.custom_hooks = cfg.custom_hooks + [
         dict(type='_KillAfterEpochHook', epoch=1)]
     with pytest.raises(KeyboardInterrupt):
         Runner.from_cfg(cfg).train()
     assert osp.isfile(tmp_path / 'b' / 'epoch_1.pth')
     assert not osp.isfile(tmp_path / 'b' / 'epoch_2.pth')
+    saved = torch.load(tmp_path / 'b' / 'epoch_1.pth')['state_dict']
+    text_weights = [k for k in saved if k.startswith('text_encoder.encoder.')]
+    assert len(text_weights) == (
+        0 if by_name else len(full.model.text_encoder.encoder.state_dict()))
+    assert 'text_encoder._extra_state' in saved
 
-    cfg = _cfg(demo_cfg, synthetic_corpus, tmp_path / 'b')
+    cfg = _cfg(demo_cfg, synthetic_corpus, tmp_path / 'b',
+               text_encoder_dir=text_encoder_dir)
     cfg.resume = True  # auto: the latest checkpoint of the work dir
     resumed = Runner.from_cfg(cfg)
     resumed.train()
@@ -70,6 +89,9 @@ def test_killed_run_resumes_to_identical_weights(demo_cfg, synthetic_corpus,
     assert got.keys() == expected.keys()
     for k in expected:
         assert torch.equal(got[k], expected[k]), k
+    assert torch.equal(  # and the frozen text encoder's weights
+        *(torch.cat([p.flatten() for p in r.model.text_encoder.parameters()])
+          for r in (resumed, full)))
 
 
 def test_checkpoint_loads_weights_only(demo_cfg, synthetic_corpus, tmp_path):

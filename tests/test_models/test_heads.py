@@ -6,6 +6,8 @@ import torch.nn.functional as F
 
 from slp_mm.models import FineGrainedContrastiveHead, MaskedPoseHead
 
+from .test_sign_pretrainer import _batch, batch_and_model  # noqa: F401
+
 
 def test_masked_pose_loss_by_hand():
     head = MaskedPoseHead(in_channels=3, num_keypoints=2, hidden_channels=4)
@@ -65,47 +67,135 @@ def test_fine_grained_similarity_2x2_by_hand():
     assert torch.allclose(sim, expected, atol=1e-6)
 
 
-def test_symmetric_info_nce_by_hand():
-    head = FineGrainedContrastiveHead(2, 2, 2)
-    with torch.no_grad():  # identity projections: embeddings = features
-        head.pose_proj.weight.copy_(torch.eye(2))
-        head.text_proj.weight.copy_(torch.eye(2))
+def _identity_projections(head):
+    with torch.no_grad():  # embeddings = features (normalised)
+        head.pose_proj.weight.copy_(torch.eye(head.pose_proj.in_features))
+        head.text_proj.weight.copy_(torch.eye(head.text_proj.in_features))
         head.pose_proj.bias.zero_()
         head.text_proj.bias.zero_()
+
+
+def test_symmetric_info_nce_2x2_by_hand():
+    head = FineGrainedContrastiveHead(2, 2, 2)
+    _identity_projections(head)
     clips, clip_mask, words, word_mask = _two_by_two()
     clips[1, 1] = clips[1, 0]  # padding content must not matter
     pose = clips.repeat_interleave(4, dim=1)  # 4 frames per clip
     pose_mask = clip_mask.repeat_interleave(4, dim=1)
-    loss = head.loss(pose, pose_mask, words, word_mask)['loss_stc']
+    ids = torch.tensor([[5, 6], [7, 1]])  # two different sentences
+    out = head.loss(pose, pose_mask, words, word_mask, ids)
+    # scores (test above) over the temperature 0.07
     a = math.e / (math.e + 1)
-    s = torch.tensor([[a, 0.5], [a, 0.0]]) / 0.07
-    v2t = -(s[0, 0] - s[0].logsumexp(0) + s[1, 1] - s[1].logsumexp(0)) / 2
-    t2v = -(s[0, 0] - s[:, 0].logsumexp(0) + s[1, 1] -
-            s[:, 1].logsumexp(0)) / 2
-    assert loss.item() == pytest.approx(((v2t + t2v) / 2).item(), rel=1e-5)
-    # symmetric: swapping the two directions gives the same loss
-    logits = head(pose, pose_mask, words, word_mask)
-    lbl = torch.arange(2)
-    assert torch.allclose(
-        (F.cross_entropy(logits, lbl) + F.cross_entropy(logits.t(), lbl)) / 2,
-        (F.cross_entropy(logits.t(), lbl) + F.cross_entropy(logits, lbl)) / 2)
-    assert head.logit_scale.exp().item() == pytest.approx(1 / 0.07)
+    s00, s01, s10, s11 = a / 0.07, 0.5 / 0.07, a / 0.07, 0.0
+    sign_to_text = (math.log(1 + math.exp(s01 - s00)) +
+                    math.log(1 + math.exp(s10 - s11))) / 2
+    text_to_sign = (math.log(1 + math.exp(s10 - s00)) +
+                    math.log(1 + math.exp(s01 - s11))) / 2
+    assert out['loss_stc'].item() == pytest.approx(
+        (sign_to_text + text_to_sign) / 2, rel=1e-5)
+    assert out['stc_duplicate_pairs'].item() == 0
 
 
-def test_temperature_is_learnable_and_capped():
+def _repeated_sentence_4x4(duplicate_sentences, sentence_2_feature):
+    """Coarse head with identity projections, signs e0 e1 e2 e3 and
+    sentences e0 e1 e<sentence_2_feature> e3, where sentences 1 and 2 are
+    the same (equal real tokens, different padding ids)."""
+    head = FineGrainedContrastiveHead(
+        4, 4, 4, init_temperature=0.5, granularity='coarse',
+        duplicate_sentences=duplicate_sentences)
+    _identity_projections(head)
+    eye = torch.eye(4)
+    pose = eye[:, None].repeat(1, 3, 1)  # (4, 3 frames, 4)
+    text = eye[[0, 1, sentence_2_feature, 3]][:, None].repeat(1, 4, 1)
+    ids = torch.tensor([[5, 6, 2, 1], [7, 8, 2, 1], [7, 8, 2, 0],
+                        [7, 8, 9, 2]])  # sentence 3: sentence 1's prefix
+    text_mask = torch.tensor([[1, 1, 1, 0], [1, 1, 1, 0], [1, 1, 1, 0],
+                              [1, 1, 1, 1]]).bool()
+    return head.loss(pose, torch.ones(4, 3, dtype=torch.bool), text,
+                     text_mask, ids)
+
+
+K = 1 / 0.5  # the logit scale of _repeated_sentence_4x4
+ONE_OF_FOUR = math.log(1 + 3 * math.exp(-K))  # -log softmax([K 0 0 0])[0]
+
+
+def test_repeated_sentences_are_positives_by_hand():
+    # the repeat's features differ (as under dropout): scores = identity
+    out = _repeated_sentence_4x4('positives', sentence_2_feature=2)
+    # rows 1, 2 and columns 1, 2 have targets (0 .5 .5 0) on logits with
+    # one K at 1 or 2: -(log softmax_1 + log softmax_2) / 2
+    half = math.log(math.exp(K) + 3) - K / 2
+    assert out['loss_stc'].item() == pytest.approx(
+        (2 * ONE_OF_FOUR + 2 * half) / 4, rel=1e-5)
+    assert out['stc_duplicate_pairs'].item() == 1
+    out = _repeated_sentence_4x4('negatives', sentence_2_feature=2)
+    assert out['loss_stc'].item() == pytest.approx(ONE_OF_FOUR, rel=1e-5)
+    assert out['stc_duplicate_pairs'].item() == 1  # counted all the same
+    with pytest.raises(ValueError, match='duplicate_sentences'):
+        FineGrainedContrastiveHead(duplicate_sentences='ignore')
+
+
+@pytest.mark.parametrize('duplicate_sentences', ['positives', 'negatives'])
+def test_repeats_with_equal_features_give_the_same_loss_both_ways(
+        duplicate_sentences):
+    """Equal sentences with equal features (the frozen text encoder) give
+    equal columns, and the one-hot targets of those columns average to the
+    uniform target: the two losses agree."""
+    out = _repeated_sentence_4x4(duplicate_sentences, sentence_2_feature=1)
+    # scores [[1 0 0 0], [0 1 1 0], [0 0 0 0], [0 0 0 1]]
+    rows = [ONE_OF_FOUR,
+            math.log(2 + 2 * math.exp(-K)),  # (0 K K 0), mass on 1, 2
+            math.log(4),  # (0 0 0 0)
+            ONE_OF_FOUR]
+    # columns (K 0 0 0), (0 K 0 0) x2, (0 0 0 K); the two repeats' columns
+    # together: -log softmax_1 - log softmax_2 of (0 K 0 0)
+    cols = 2 * ONE_OF_FOUR + 2 * math.log(math.exp(K) + 3) - K
+    assert out['loss_stc'].item() == pytest.approx(
+        (sum(rows) / 4 + cols / 4) / 2, rel=1e-5)
+
+
+def test_duplicate_pairs_count_unordered_pairs():
     head = FineGrainedContrastiveHead(4, 4, 4)
-    pose, text = torch.randn(3, 8, 4), torch.randn(3, 5, 4)
-    pm, tm = torch.ones(3, 8, dtype=torch.bool), torch.ones(3, 5,
-                                                            dtype=torch.bool)
-    head.loss(pose, pm, text, tm)['loss_stc'].backward()
-    assert head.logit_scale.grad is not None
+    ids = torch.tensor([[3], [4], [3], [5], [3], [4]])  # 3 x3, 4 x2
+    out = head.loss(torch.randn(6, 8, 4), torch.ones(6, 8, dtype=torch.bool),
+                    torch.randn(6, 1, 4), torch.ones(6, 1, dtype=torch.bool),
+                    ids)
+    assert out['stc_duplicate_pairs'].item() == 3 + 1
+
+
+def test_temperature_above_the_cap_can_rise_again():
+    head = FineGrainedContrastiveHead(4, 4, 4)
+    _identity_projections(head)
+    eye = torch.eye(4)
+    # mismatched pairs (scores [[0 1] [1 0]]): the loss wants a higher
+    # temperature, i.e. a lower logit_scale
+    inputs = (eye[:2, None].repeat(1, 4, 1), torch.ones(2, 4,
+                                                       dtype=torch.bool),
+              eye[[1, 0], None].repeat(1, 3, 1), torch.ones(2, 3,
+                                                            dtype=torch.bool),
+              torch.tensor([[5, 6, 2], [7, 8, 2]]))
     with torch.no_grad():
-        head.logit_scale.fill_(10.0)
-    logits = head(pose, pm, text, tm)
-    assert logits.abs().max() <= 100.0 + 1e-4
-    zero = head.zero_loss()['loss_stc']
-    zero.backward()
-    assert zero.item() == 0.0
+        head.logit_scale.fill_(10.0)  # exp(10) = 22026 > the cap of 100
+    out = head.loss(*inputs)
+    # the temperature used and logged is the capped one
+    assert out['stc_temperature'].item() == pytest.approx(0.01)
+    assert head(*inputs[:4]).abs().max().item() == pytest.approx(100.0)
+    out['loss_stc'].backward()
+    # the parameter itself is clamped, so its gradient is exp's, not 0
+    assert head.logit_scale.item() == pytest.approx(math.log(100))
+    assert head.logit_scale.grad.item() > 0
+    torch.optim.SGD([head.logit_scale], lr=0.01).step()
+    assert head.loss(*inputs)['stc_temperature'].item() > 0.0101
+
+
+def test_zero_loss_reaches_every_parameter():
+    head = FineGrainedContrastiveHead(4, 4, 4)
+    out = head.zero_loss()
+    out['loss_stc'].backward()
+    assert out['loss_stc'].item() == 0.0
+    assert all(p.grad is not None for p in head.parameters())
+    assert out['stc_duplicate_pairs'].item() == 0
+    assert out['stc_temperature'].item() == pytest.approx(0.07)
 
 
 def test_coarse_granularity_is_cosine_of_means():
@@ -134,3 +224,24 @@ def test_old_zero_dim_logit_scale_loads():
     head.load_state_dict(state, strict=True)
     assert head.logit_scale.shape == (1, )
     assert head.logit_scale.item() == 3.0
+
+
+def test_pretrainer_logs_used_temperature_and_duplicate_pairs(
+        batch_and_model):
+    ds, model = batch_and_model
+    data = _batch(ds, model, [0, 0, 2, 3])  # sample 0 twice: one repeat
+    ids, mask = data['inputs']['text_ids'], data['inputs']['text_mask']
+    sentences = [tuple(i[m].tolist()) for i, m in zip(ids, mask)]
+    repeats = sum(a == b for k, a in enumerate(sentences)
+                  for b in sentences[k + 1:])
+    assert repeats >= 1
+    with torch.no_grad():
+        model.stc_head.logit_scale.fill_(10.0)  # above the cap of 100
+    losses = model(**data, mode='loss')
+    assert losses['stc_temperature'].item() == pytest.approx(0.01)
+    assert losses['stc_duplicate_pairs'].item() == repeats
+    # logged, not trained: only the keys named loss* make the loss
+    loss, log_vars = model.parse_losses(losses)
+    assert loss.item() == pytest.approx(
+        (losses['loss_mpm'] + losses['loss_stc']).item())
+    assert log_vars['stc_duplicate_pairs'].item() == repeats

@@ -110,3 +110,23 @@ def test_masked_joints_are_hidden_from_encoder(batch_and_model):
         f2 = model.extract_feat(pose2, inp['pose_mask'], inp['mpm_mask'])
     assert torch.allclose(f1, f2)
     model.train()
+
+
+def test_gradients_have_the_strides_of_their_parameters(batch_and_model):
+    """DDP copies every gradient whose strides differ from its parameter's
+    ("Grad strides do not match bucket view strides"), size-1 dimensions
+    included, at every step."""
+    ds, model = batch_and_model
+    model.train()
+    model.zero_grad()
+    data = _batch(ds, model, [0, 2, 3, 4])
+    losses = model(**data, mode='loss')
+    (losses['loss_mpm'] + losses['loss_stc']).backward()
+    trainable = {n: p for n, p in model.named_parameters() if p.requires_grad}
+    assert all(p.grad is not None for p in trainable.values())
+    mismatched = {
+        name: (p.stride(), p.grad.stride())
+        for name, p in trainable.items() if p.grad.stride() != p.stride()
+    }
+    model.zero_grad()
+    assert not mismatched

@@ -171,8 +171,9 @@ def test_slt_configs(name, language, token):
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'slt', f'{name}.py'))
     assert cfg.model.head.target_language == token
     assert cfg.val_evaluator == dict(
-        type='TranslationMetric', language=language,
+        type='TranslationMetric', language=language, protocol='slrt',
         output_dir=f'work_dirs/slt_{name}/predictions')
+    assert cfg.default_hooks.checkpoint.save_best == 'slt/slrt/bleu4'
     assert cfg.model.head.decoder.decoder_layers == 3
     assert cfg.model.head.decoder.d_model == 1024
     for loader in (cfg.train_dataloader, cfg.val_dataloader,
@@ -225,6 +226,6 @@ def test_phoenix2014t_config_trains_and_scores(synthetic_corpus, tokenizer,
     assert lr[id(cross.q_proj.weight)] == full
     assert lr[id(model.head.decoder.get_input_embeddings().weight)] == full
     metrics = runner.val_loop.run()
-    assert {f'slt/bleu{n}' for n in range(1, 5)} | {'slt/rouge_l'} <= set(
-        metrics)
+    assert {f'slt/slrt/bleu{n}' for n in range(1, 5)} | {
+        'slt/slrt/rouge_l'} <= set(metrics)
     assert all(0 <= v <= 100 for v in metrics.values())

@@ -160,4 +160,4 @@ def test_memorises_real_sentences_and_translates_them_back(
     scores = metric.compute_metrics(metric.results)
     wrong = [(s.text, s.pred_text) for s in predictions
              if s.pred_text != s.text]
-    assert scores['bleu4'] > 90, (scores, wrong[:5])
+    assert scores['slrt/bleu4'] > 90, (scores, wrong[:5])

@@ -68,3 +68,36 @@ def test_bad_layout_and_unknown_name():
         get_layout('sign80')
     with pytest.raises(KeyError, match='no part'):
         get_layout('sign79').part_indexes(['tail'])
+
+
+@pytest.mark.parametrize('name, parts, size', [
+    ('sign79_manual', ('body', 'left_hand', 'right_hand'), 53),
+    ('sign79_non_manual', ('face', 'mouth'), 26),
+])
+def test_single_feature_layouts_keep_only_their_parts(name, parts, size):
+    full, sub = get_layout('sign79'), get_layout(name)
+    kept = full.part_indexes(parts)
+    assert sub.num_keypoints == len(kept) == size
+    assert sub.keypoint_names == [full.keypoint_names[i] for i in kept]
+    # SelectKeypoints takes the kept joints straight from the 133
+    assert sub.source == 'coco_wholebody_133'
+    assert sub.source_indexes == [full.source_indexes[i] for i in kept]
+    assert set(sub.parts) == set(parts)
+    for p in parts:
+        assert [sub.keypoint_names[i] for i in sub.parts[p]] == [
+            full.keypoint_names[i] for i in full.parts[p]]
+    # exactly the bones between two kept joints, one connected graph
+    names = sub.keypoint_names
+    bones = {(full.keypoint_names[a], full.keypoint_names[b])
+             for a, b in full.edges if a in kept and b in kept}
+    assert {(names[a], names[b]) for a, b in sub.edges} == bones
+    assert _connected(size, sub.edges)
+
+
+def test_select_parts_of_a_source_layout():
+    coco = get_layout('coco_wholebody_133')
+    hands = coco.select_parts('hands', ('left_hand', 'right_hand'))
+    assert hands.source == 'coco_wholebody_133'
+    assert hands.source_indexes == list(range(91, 133))
+    assert hands.parts['left_hand'] == list(range(21))
+    assert len(hands.edges) == 40  # 20 bones per hand, none to the body

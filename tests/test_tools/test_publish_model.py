@@ -1,3 +1,4 @@
+import copy
 import json
 import os
 import os.path as osp
@@ -95,3 +96,33 @@ def test_checkpoint_without_config_needs_one(tmp_path):
                                    'publish_model.py'))['main']
     with pytest.raises(ValueError, match='meta.cfg'):
         main([str(ckpt), str(tmp_path / 'bare')])
+
+
+def test_frozen_text_encoder_loaded_by_name_is_not_published(
+        demo_cfg, demo_text_encoder_dir, tmp_path):
+    """The published model holds the text encoder's name and hash; building
+    it (init_model, SignInferencer) loads the encoder by name again."""
+    from slp_mm.apis import SignInferencer
+    from slp_mm.registry import MODELS
+    cfg = copy.deepcopy(demo_cfg)
+    cfg.model.text_encoder = dict(
+        type='HFTextEncoder', name_or_path=demo_text_encoder_dir)
+    model = MODELS.build(cfg.model).eval()
+    ckpt = tmp_path / 'epoch_1.pth'
+    torch.save(dict(meta=dict(cfg=cfg.pretty_text),
+                    state_dict=model.state_dict()), ckpt)
+    main = runpy.run_path(osp.join(REPO, 'tools', 'model_converters',
+                                   'publish_model.py'))['main']
+    out = main([str(ckpt), str(tmp_path / 'pub' / 'demo')])
+    state_dict, _ = load_published_checkpoint(out)
+    assert not [k for k in state_dict if k.startswith('text_encoder.enc')]
+    assert 'text_encoder._extra_state' in state_dict
+
+    loaded = SignInferencer(None, out).model
+    expected = dict(model.named_parameters())
+    for k, v in loaded.named_parameters():
+        assert torch.equal(v, expected[k]), k
+    ids = torch.tensor([[0, 5, 6, 7, 2, 1]])
+    mask = ids != 1
+    assert torch.equal(loaded.text_encoder(ids, mask),
+                       model.text_encoder(ids, mask))

@@ -1,7 +1,7 @@
 """Compare the final metrics of several runs (e.g. the ablations) in a table.
 
     python tools/analysis/compare_runs.py work_dirs/stc_weight_0.1 \
-        work_dirs/stc_weight_1.0 --keys loss loss_mpm loss_stc --out ablation
+        work_dirs/sl15m --keys loss loss_mpm loss_stc --out ablation
 
 mmengine logs the scalars of a run to
 ``<work_dir>/<timestamp>/vis_data/scalars.json`` (one JSON object per line).

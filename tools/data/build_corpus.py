@@ -7,6 +7,12 @@ filtered, languages rebalanced) and print its statistics.
         data/how2sign/train data/bobsl/train data/phoenix2014/train \
         --language-weights zh=2 --dedupe content --max-frames 400
 
+Only train splits are mixed: a dev or test corpus (its split is recorded in
+its corpus.json by the converters) is refused, since pre-training on it
+leaks the downstream evaluation data, unless --allow-eval-splits is given.
+A corpus converted before splits were recorded has none: reconvert it, or
+state its split with --assume-split.
+
 OUT_DIR receives the corpus, statistics.json (Tables I/II of the paper and a
 duration histogram; draw it with tools/analysis/plot_duration_histogram.py),
 rejects.json (every dropped sample and why) and build.json. Running it again
@@ -22,6 +28,7 @@ from typing import Dict, Optional, Sequence
 from slp_mm.datasets.corpus_builder import (DEDUPE_MODES, STATISTICS,
                                             CorpusBuilder)
 from slp_mm.datasets.corpus_statistics import format_statistics
+from slp_mm.datasets.sign_corpus import SPLITS
 
 
 def language_weights(text: str) -> Dict[str, float]:
@@ -61,6 +68,16 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--max-frames', type=int, help='drop samples with more frames')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--allow-eval-splits',
+        action='store_true',
+        help='also mix dev/test corpora and corpora of unknown split (their '
+        'samples then leak into pre-training: for ablations only)')
+    parser.add_argument(
+        '--assume-split',
+        choices=SPLITS,
+        help='the split of sources whose corpus.json records none (written '
+        'before splits were recorded); a recorded split always wins')
     return parser.parse_args(argv)
 
 
@@ -74,7 +91,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             balance_languages=args.balance_languages,
             dedupe=args.dedupe,
             max_frames=args.max_frames,
-            seed=args.seed)
+            seed=args.seed,
+            allow_eval_splits=args.allow_eval_splits,
+            assume_split=args.assume_split)
         statistics = builder.build()
     except (OSError, ValueError) as e:
         sys.exit(f'Cannot build {args.out_dir}: {e}')
@@ -87,7 +106,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     for path, counts in statistics['sources'].items():
         dropped = ', '.join(f'{n} {stage}'
                             for stage, n in counts['dropped'].items())
-        print(f'{path}: {counts["read"]} read, {counts["kept"]} kept in '
+        print(f'{path} ({counts["split"] or "unknown split"}): '
+              f'{counts["read"]} read, {counts["kept"]} kept in '
               f'{counts["rows"]} rows, dropped: {dropped or "none"}')
     print(f'{statistics["total"]["rows"]} rows -> {args.out_dir}; dropped '
           f'samples per source and reason in {args.out_dir}/rejects.json')

@@ -61,7 +61,7 @@ def convert_split(split: str, records: List[dict], rejects: List[dict],
     rejects = list(rejects)
     for stale in glob.glob(osp.join(out, 'shard-*.arrow')):
         os.remove(stale)  # left by an interrupted run
-    writer = SignCorpusWriter(out, on_invalid='skip')
+    writer = SignCorpusWriter(out, on_invalid='skip', split=split)
     for record in tqdm(records, desc=split, unit='video'):
         where = dict(id=record['id'], split=split)
         path, tried = find_pose_file(pose_dir, split, record['video'],

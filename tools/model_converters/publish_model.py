@@ -5,7 +5,9 @@ safetensors file, without the optimizer / scheduler / message hub state.
         work_dirs/demo/epoch_12.pth publish/slp_mm_demo
     # -> publish/slp_mm_demo-<sha8>.safetensors, publish/slp_mm_demo-<sha8>.py
 
-Load it with ``slp_mm.utils.load_published_checkpoint`` (no pickle).
+Load it with ``slp_mm.utils.load_published_checkpoint`` (no pickle). A
+frozen pretrained text encoder is not in it (nor in the checkpoint): the
+model built from the config loads it by name (see ``HFTextEncoder``).
 """
 import argparse
 import os

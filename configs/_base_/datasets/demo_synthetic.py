@@ -5,7 +5,10 @@ tokenizer = data_root + '/corpus/tokenizer'
 
 train_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
-    dict(type='TemporalSample', max_frames=64, mode='random_crop'),
+    # a random frame of each of 64 segments: the whole clip, so the
+    # sentence still describes it; unpaired (MPM-only) clips alike
+    # (docs/pretraining.md, 'Temporal sampling policy')
+    dict(type='TemporalSample', max_frames=64, mode='random_uniform'),
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
     dict(type='HierarchicalPoseMask', ratio=0.4),

@@ -7,7 +7,10 @@ tokenizer = 'facebook/mbart-large-cc25'
 # retrieval fine-tunes STC only, so no joint is hidden for reconstruction.
 train_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
-    dict(type='TemporalSample', max_frames=256, mode='random_crop'),
+    # a random frame of each of 256 segments: the whole clip, so the
+    # sentence still describes it (docs/pretraining.md,
+    # 'Temporal sampling policy')
+    dict(type='TemporalSample', max_frames=256, mode='random_uniform'),
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
     dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),

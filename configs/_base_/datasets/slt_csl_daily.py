@@ -4,7 +4,7 @@
 _base_ = ['./slt_pose_corpus.py']
 
 data_root = 'data/csl_daily'
-language = 'zh'  # TranslationMetric's scoring protocol
+language = 'zh'  # TranslationMetric scores characters
 target_language = 'zh_CN'  # the decoder's language token
 
 train_dataloader = dict(dataset=dict(data_root=data_root))

@@ -6,7 +6,7 @@
 _base_ = ['./slt_pose_corpus.py']
 
 data_root = 'data/how2sign'
-language = 'en'  # TranslationMetric's scoring protocol
+language = 'en'  # TranslationMetric scores words
 target_language = 'en_XX'  # the decoder's language token
 
 train_dataloader = dict(dataset=dict(data_root=data_root))

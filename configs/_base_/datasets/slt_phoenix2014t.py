@@ -4,7 +4,7 @@
 _base_ = ['./slt_pose_corpus.py']
 
 data_root = 'data/phoenix2014t'
-language = 'de'  # TranslationMetric's scoring protocol
+language = 'de'  # TranslationMetric scores words
 target_language = 'de_DE'  # the decoder's language token
 
 train_dataloader = dict(dataset=dict(data_root=data_root))

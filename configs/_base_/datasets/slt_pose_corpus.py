@@ -2,7 +2,7 @@
 # splits. Dataset configs set `data_root`, `language`, `target_language`.
 data_root = ''  # set by each dataset config
 tokenizer = 'facebook/mbart-large-cc25'
-language = 'de'  # TranslationMetric's scoring protocol
+language = 'de'  # TranslationMetric scores words (de, en) or characters (zh)
 target_language = 'de_DE'  # the decoder's language token
 
 train_pipeline = [
@@ -48,5 +48,8 @@ test_dataloader = dict(
     dataset=dict(type='SignPoseDataset', data_root=data_root,
                  ann_file='test', paired_only=True, pipeline=test_pipeline,
                  test_mode=True))
-val_evaluator = dict(type='TranslationMetric', language=language)
+# BLEU / ROUGE-L as the SLRT lineage scores them (most rows of the paper's
+# Table IX); protocol='uni-sign' for Uni-Sign's scorer (docs/evaluation.md)
+val_evaluator = dict(
+    type='TranslationMetric', language=language, protocol='slrt')
 test_evaluator = val_evaluator

@@ -5,10 +5,17 @@ optim_wrapper = dict(
     type='GuardedOptimWrapper',  # skips and reports NaN/inf updates
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-3,
                    betas=(0.9, 0.98)),
+    # no weight decay on norms, biases (bias_decay_mult only sees names
+    # ending in '.bias': the attention's in_proj_bias is named here), the
+    # STC temperature and the encoder's learned position embeddings
     paramwise_cfg=dict(
         norm_decay_mult=0.0,
         bias_decay_mult=0.0,
-        custom_keys={'logit_scale': dict(decay_mult=0.0)}),
+        custom_keys={
+            'in_proj_bias': dict(decay_mult=0.0),
+            'logit_scale': dict(decay_mult=0.0),
+            'pos_embed': dict(decay_mult=0.0)
+        }),
     clip_grad=dict(max_norm=1.0))
 param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,

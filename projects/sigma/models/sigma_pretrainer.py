@@ -137,14 +137,16 @@ class SigmaPretrainer(BaseModel):
 
     # -- losses -----------------------------------------------------------
     def _contrastive(self, head, feats, pose_mask, text_feats, text_mask,
-                     return_scores=False):
+                     text_ids, return_scores=False):
         """Symmetric InfoNCE of ``head`` (global batch when the head gathers
-        negatives) and, if asked, the detached local (n, n) scores."""
+        negatives; repeated sentences as the head treats them) and, if asked,
+        the detached local (n, n) scores."""
+        same = head.same_sentence(text_ids, text_mask)
         clips, clip_mask, words, word_mask = head.embed(
             feats, pose_mask, text_feats, text_mask)
         if head._gathers():
             loss = head._info_nce(
-                head.global_scores(clips, clip_mask, words, word_mask))
+                head.global_scores(clips, clip_mask, words, word_mask), same)
             local = None
             if return_scores:
                 with torch.no_grad():
@@ -152,7 +154,7 @@ class SigmaPretrainer(BaseModel):
                                             word_mask)
         else:
             scores = head.similarity(clips, clip_mask, words, word_mask)
-            loss, local = head._info_nce(scores), scores.detach()
+            loss, local = head._info_nce(scores, same), scores.detach()
         return loss, local
 
     def loss(self, inputs: Dict[str, torch.Tensor],
@@ -200,7 +202,8 @@ class SigmaPretrainer(BaseModel):
 
         # sign-text contrastive, and its scores for hard-negative mining
         loss_stc, scores = self._contrastive(self.stc_head, feats_p, pm,
-                                             text_feats, text_mask, True)
+                                             text_feats, text_mask, text_ids,
+                                             True)
         losses['loss_stc'] = self.stc_weight * loss_stc
         losses['stc_temperature'] = 1 / self.stc_head.logit_scale.detach(
         ).exp()
@@ -210,7 +213,7 @@ class SigmaPretrainer(BaseModel):
             encoder=lambda: feats_p)
         level_losses = {
             level: self._contrastive(head, level_feats[level](), pm,
-                                     text_feats, text_mask)[0]
+                                     text_feats, text_mask, text_ids)[0]
             for level, head in self.hier_heads.items()
         }
         for level, value in level_losses.items():

@@ -10,9 +10,8 @@ import os.path as osp
 from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
                     Tuple)
 
+from ..sign_corpus import SPLITS
 from .gloss_characters import gloss_problem
-
-SPLITS = ('train', 'dev', 'test')
 
 
 class Annotations(NamedTuple):

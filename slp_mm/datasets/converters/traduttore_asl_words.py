@@ -53,7 +53,7 @@ def convert_traduttore(src: str, out: str) -> Dict[str, int]:
         if osp.isfile(osp.join(path, MANIFEST)):
             sizes[split] = len(SignCorpus(path))
             continue
-        writer = SignCorpusWriter(path)
+        writer = SignCorpusWriter(path, split=split)
         for vec, label, sid in zip(data['keypoints'], data['label_index'],
                                    data['sample_id']):
             row = rows[str(sid)]

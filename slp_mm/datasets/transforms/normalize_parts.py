@@ -18,7 +18,16 @@ class NormalizeParts(BaseTransform):
     ``score_thr``, enlarged by ``box_margin``; a hand with fewer than two such
     joints in a frame, or whose box is under ``min_box`` pixels (its joints
     coincide: dividing by it would blow the other joints up to inf), is
-    treated as missing (coordinates and scores 0).
+    missing in that frame (all its scores become 0).
+
+    A missing joint is one whose score is 0 (the data contract: readers write
+    score 0 for undetected, unmapped and non-finite points; NaN keypoints
+    never get here, :class:`CheckPoseSample` skips the sample). Every missing
+    joint comes out as (0, 0) with score 0, whatever its stored coordinates
+    and whichever part it belongs to: the value MPM masking and time padding
+    also give, so training, testing and every task see one value for "no
+    joint". A joint scored in (0, ``score_thr``] is kept with its score: the
+    threshold only decides which joints shape a hand box.
 
     Required keys: ``keypoints`` (T, K, 2) in pixels, ``scores`` (T, K),
     ``width``, ``height``, ``layout``.
@@ -57,11 +66,15 @@ class NormalizeParts(BaseTransform):
             idx = layout.parts[part]
             kpts[:, idx], scores[:, idx] = self._to_box(
                 kpts[:, idx], scores[:, idx])
+        missing = scores <= 0  # (T, K)
+        kpts[missing] = 0
+        scores[missing] = 0
         results['keypoints'], results['scores'] = kpts, scores
         return results
 
     def _to_box(self, kpts: np.ndarray, scores: np.ndarray):
-        """(T, J, 2) pixels -> (T, J, 2) in the per-frame square hand box."""
+        """(T, J, 2) pixels -> (T, J, 2) in the per-frame square hand box;
+        the scores of a hand without a box in a frame become 0."""
         valid = scores > self.score_thr  # (T, J)
         big = np.float32(np.inf)
         lo = np.where(valid[..., None], kpts, big).min(axis=1)  # (T, 2)
@@ -74,10 +87,10 @@ class NormalizeParts(BaseTransform):
         center = (lo + hi) / 2  # (T, 2)
         half = np.where(present, half, 1)
         out = (kpts - center[:, None]) / half[:, None, None]
-        out[~present] = 0
         scores = np.where(present[:, None], scores, 0).astype(np.float32)
         return out.astype(np.float32), scores
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(box_parts={self.box_parts}, '
-                f'score_thr={self.score_thr}, box_margin={self.box_margin})')
+                f'score_thr={self.score_thr}, box_margin={self.box_margin}, '
+                f'min_box={self.min_box})')

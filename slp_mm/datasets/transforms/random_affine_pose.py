@@ -9,8 +9,9 @@ class RandomAffinePose(BaseTransform):
     """Random rotation, scale and shift of normalised keypoints, one per
     sequence, for training on small recognition sets.
 
-    Applied after :class:`NormalizeParts` (coordinates in [-1, 1]); missing
-    joints (score 0) stay at 0.
+    Applied after :class:`NormalizeParts` (coordinates in [-1, 1]). Missing
+    joints (score 0, see :class:`NormalizeParts`) stay at (0, 0), the value
+    they have in testing: the shift would otherwise move them.
 
     Required keys: ``keypoints`` (T, K, 2), ``scores`` (T, K).
     Modified keys: ``keypoints``.

@@ -9,11 +9,15 @@ class TemporalSample(BaseTransform):
     """Bring a sequence to at most ``max_frames`` frames.
 
     Shorter sequences are kept whole (the data preprocessor pads them).
-    Longer ones are cut to a contiguous window (``'random_crop'`` for
-    training, ``'center_crop'`` for testing) or subsampled over the whole
-    sequence: ``'uniform'`` takes the centre frame of each of ``max_frames``
-    equal segments (testing), ``'random_uniform'`` a random frame of each
-    segment (training; the SignBERT+ ISLR protocol with 32 frames).
+    Longer ones are subsampled over the whole sequence: ``'uniform'`` takes
+    the centre frame of each of ``max_frames`` equal segments (testing),
+    ``'random_uniform'`` a random frame of each segment (training; the
+    SignBERT+ ISLR protocol with 32 frames). Every segment keeps a frame, so
+    a sentence, gloss sequence or sign label still describes what is kept;
+    the training and testing modes see the same frame rate. This is the
+    policy of every config (docs/pretraining.md, "Temporal sampling
+    policy"). ``'random_crop'`` (training) and ``'center_crop'`` (testing)
+    cut a contiguous window instead, for data whose label survives a cut.
 
     Required keys: ``keypoints`` (T, K, 2), ``scores`` (T, K).
     Modified keys: ``keypoints``, ``scores``. Added keys: ``frame_inds``.
@@ -25,7 +29,7 @@ class TemporalSample(BaseTransform):
 
     MODES = ('random_crop', 'center_crop', 'uniform', 'random_uniform')
 
-    def __init__(self, max_frames: int = 256, mode: str = 'random_crop'):
+    def __init__(self, max_frames: int = 256, mode: str = 'random_uniform'):
         if mode not in self.MODES:
             raise ValueError(f'mode must be one of {self.MODES}, got {mode!r}')
         if max_frames < 1:

@@ -22,6 +22,12 @@ class PoseGCNEmbedder(BaseModule):
     its joints' features and projects them to one token: ``manual`` (hands +
     body) and ``non_manual`` (face + mouth) in the paper.
 
+    Every joint of the layout must belong to a branch: the graph would carry
+    a joint outside all branches into its neighbours' features (and into
+    BatchNorm's statistics). A model of fewer parts takes a layout of only
+    those parts (e.g. ``'sign79_manual'``, see
+    :meth:`KeypointLayout.select_parts`).
+
     Args:
         layout (str): Registered keypoint layout of the input joints.
         in_channels (int): Channels per joint (x, y, confidence).
@@ -43,6 +49,16 @@ class PoseGCNEmbedder(BaseModule):
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.layout = get_layout(layout)
+        covered = self.layout.part_indexes(
+            [p for parts in branches.values() for p in parts])
+        if len(covered) < self.layout.num_keypoints:
+            unused = [p for p, idx in self.layout.parts.items()
+                      if not set(idx) <= set(covered)]
+            raise ValueError(
+                f'{self.__class__.__name__}: joints of parts {unused} of '
+                f'layout {self.layout.name!r} are in no branch, yet the graph '
+                'would pass them into the branches; use a layout of only the '
+                "branch parts (e.g. 'sign79_manual')")
         graph = Graph(self.layout.graph_layout(), mode='spatial')
         A = torch.tensor(graph.A, dtype=torch.float32)  # (3, K, K)
         channels = [in_channels] + list(gcn_channels)
@@ -72,7 +88,9 @@ class PoseGCNEmbedder(BaseModule):
                 f'{self.__class__.__name__}: inputs have {k} keypoints, '
                 f'layout {self.layout.name!r} has {self.layout.num_keypoints}')
         frames = pose[pose_mask]  # (N, K, C), N real frames
-        x = frames.permute(0, 2, 1).unsqueeze(2)  # (N, C, 1, K)
+        # contiguous: a permuted (channels-last) input gives the first conv a
+        # channels-last weight gradient, which DDP copies every step
+        x = frames.permute(0, 2, 1).unsqueeze(2).contiguous()  # (N, C, 1, K)
         x = self.gcn(x).squeeze(2)  # (N, C', K)
         out = {}
         for name in self.branch_names:

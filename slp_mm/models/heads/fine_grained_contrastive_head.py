@@ -95,6 +95,37 @@ def fine_grained_similarity(clips: torch.Tensor,
     return torch.cat(rows)  # (Bv, Bt)
 
 
+def same_sentence(text_ids: torch.Tensor,
+                  text_mask: torch.Tensor) -> torch.Tensor:
+    """(N, L) token ids, (N, L) True on real tokens -> (N, N) True where
+    sentences i and j are identical (the same real tokens at the same
+    positions; padding ids never count). Diagonal True."""
+    ids = text_ids.masked_fill(~text_mask.bool(), -1)  # (N, L)
+    _, sentence = torch.unique(ids, dim=0, return_inverse=True)  # (N, )
+    return sentence[:, None] == sentence[None]
+
+
+def multi_positive_info_nce(logits: torch.Tensor,
+                            positives: torch.Tensor) -> torch.Tensor:
+    """Symmetric InfoNCE of (N, N) logits (sign i x sentence j) whose
+    positives are ``positives`` (N, N, bool, diagonal True).
+
+    Each row (sign -> text) and each column (text -> sign) is a soft-target
+    cross-entropy with the target uniform over its positives::
+
+        P_i = {j : positives[i, j]}
+        L_s2t = -1/N sum_i 1/|P_i| sum_{j in P_i} log softmax_j(logits[i])
+        L_t2s = the same over the columns of logits
+        loss  = (L_s2t + L_t2s) / 2
+
+    With only the diagonal positive this is CLIP's symmetric InfoNCE.
+    """
+    target = positives.float()
+    return (F.cross_entropy(logits, target / target.sum(1, keepdim=True)) +
+            F.cross_entropy(logits.t(), target.t() /
+                            target.t().sum(1, keepdim=True))) / 2
+
+
 @MODELS.register_module()
 class FineGrainedContrastiveHead(BaseModule):
     """Fine-grained sign-text contrastive learning (STC).
@@ -106,13 +137,28 @@ class FineGrainedContrastiveHead(BaseModule):
     over words (``softmax(S / word_temperature)`` along L), each clip's
     weighted row is summed and the rows are averaged over clips into one
     score ``s_ij``. ``exp(logit_scale) * s`` gives the logits of a symmetric
-    InfoNCE loss (sign->text and text->sign), with a learnable temperature
-    initialised to 0.07 (CLIP's parametrisation, capped at 100).
+    InfoNCE loss (sign->text and text->sign, :func:`multi_positive_info_nce`),
+    with a learnable temperature initialised to 0.07 (CLIP's
+    parametrisation, ``exp(logit_scale)`` kept in [1, ``max_logit_scale``],
+    see :meth:`inverse_temperature`).
+
+    Repeated sentences: SL-1.5M turns each isolated sign into a template
+    sentence ("This word is apple."), so a batch often holds one sentence
+    several times. With ``duplicate_sentences='positives'`` (default) the
+    pairs with identical sentences (token ids) are positives of each other
+    (multi-positive InfoNCE); ``'negatives'`` is the paper's InfoNCE, where
+    each copy is a negative of the others. The two agree exactly while the
+    copies of a sentence have identical features (a frozen text encoder in
+    eval mode): their columns are then equal, and the one-hot targets of
+    equal columns average to the uniform one. They differ once the features
+    of the copies differ (a text encoder trained with dropout). Either way
+    the number of such pairs is reported as ``stc_duplicate_pairs``.
 
     The paper's batch is 512 = 64 x 8 GPUs: with ``gather_negatives`` and
     several ranks, the InfoNCE runs over the whole global batch, so each sign
     has 511 negative sentences instead of its own GPU's 63 (see
-    :meth:`global_scores`).
+    :meth:`global_scores`), and repeated sentences are found over the global
+    batch too (:meth:`same_sentence`).
 
     Args:
         pose_channels (int): Width of the pose features (1024).
@@ -132,6 +178,8 @@ class FineGrainedContrastiveHead(BaseModule):
             words; the encoder has no [CLS] token, so the pose side is a
             masked mean). Coarse is the fine computation with one clip and
             one word, so both share every line of code.
+        duplicate_sentences (str): ``'positives'`` or ``'negatives'``: what
+            the pairs with identical sentences are to each other.
     """
 
     def __init__(self,
@@ -145,12 +193,17 @@ class FineGrainedContrastiveHead(BaseModule):
                  gather_negatives: bool = True,
                  chunk_size: Optional[int] = None,
                  granularity: str = 'fine',
+                 duplicate_sentences: str = 'positives',
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         if granularity not in ('fine', 'coarse'):
             raise ValueError(f"granularity must be 'fine' or 'coarse', got "
                              f'{granularity!r}')
+        if duplicate_sentences not in ('positives', 'negatives'):
+            raise ValueError("duplicate_sentences must be 'positives' or "
+                             f"'negatives', got {duplicate_sentences!r}")
         self.granularity = granularity
+        self.duplicate_sentences = duplicate_sentences
         if chunk_size is not None and chunk_size < 1:
             raise ValueError(f'chunk_size must be >= 1, got {chunk_size}')
         self.window = window
@@ -225,51 +278,109 @@ class FineGrainedContrastiveHead(BaseModule):
         return clip_word_similarity(clips, words, word_mask,
                                     self.word_temperature)
 
+    def inverse_temperature(self) -> torch.Tensor:
+        """``exp(logit_scale)`` (1,), the logits' scale, after clamping the
+        parameter itself into [0, log(max_logit_scale)] as CLIP does.
+
+        Clamping ``exp(logit_scale)`` instead would zero the gradient above
+        the cap, and a temperature that once reached it could never rise
+        again. The parameter is clamped here, before every use (CLIP clamps
+        after each optimizer step): no hook to configure, and a checkpoint
+        saved above the cap is brought back too. It is clamped through
+        ``.data``, outside autograd, because under FSDP ``logit_scale`` is a
+        view of a flat parameter that autograd does not let be modified in
+        place; there the clamp holds for the unsharded copy of the step.
+        Call it once per loss, before any other use of ``logit_scale`` (the
+        clamp must not change a value autograd has saved, which a compiled
+        graph may do).
+        """
+        self.logit_scale.data.clamp_(0, math.log(self.max_logit_scale))
+        return self.logit_scale.exp()
+
     def forward(self, pose_feats, pose_mask, text_feats,
                 text_mask) -> torch.Tensor:
         """Logits (B, B) of the local batch: sign i vs sentence j,
         temperature applied."""
         clips, clip_mask, words, word_mask = self.embed(
             pose_feats, pose_mask, text_feats, text_mask)
-        return self._scale(self.similarity(clips, clip_mask, words, word_mask))
+        return self.inverse_temperature() * self.similarity(
+            clips, clip_mask, words, word_mask)
 
     def loss(self, pose_feats: torch.Tensor, pose_mask: torch.Tensor,
-             text_feats: torch.Tensor,
-             text_mask: torch.Tensor) -> Dict[str, torch.Tensor]:
+             text_feats: torch.Tensor, text_mask: torch.Tensor,
+             text_ids: torch.Tensor) -> Dict[str, torch.Tensor]:
         """Symmetric InfoNCE over the paired samples given (pair i = i), of
         the global batch when gathering (every rank joins the collectives:
-        a rank without pairs calls :meth:`zero_loss`)."""
+        a rank without pairs calls :meth:`zero_loss`).
+
+        Args:
+            pose_feats, pose_mask: (n, T, C), (n, T) pose features.
+            text_feats, text_mask: (n, L, C_text), (n, L) text features.
+            text_ids: (n, L) token ids of the sentences, which tell repeated
+                sentences apart.
+
+        Returns:
+            ``loss_stc`` and, to log, ``stc_temperature`` (the one used) and
+            ``stc_duplicate_pairs`` (pairs i < j of the global batch with
+            identical sentences).
+        """
+        same = self.same_sentence(text_ids, text_mask)  # (N, N)
         clips, clip_mask, words, word_mask = self.embed(
             pose_feats, pose_mask, text_feats, text_mask)
         if self._gathers():
             scores = self.global_scores(clips, clip_mask, words, word_mask)
         else:
             scores = self.similarity(clips, clip_mask, words, word_mask)
-        return dict(loss_stc=self._info_nce(scores))
+        return self._losses(scores, same)
 
     def zero_loss(self) -> Dict[str, torch.Tensor]:
-        """The STC loss of a rank without pairs (fewer than two, as
-        :class:`SignPretrainer` decides), still connected to every parameter
-        so DDP's gradient buckets stay in sync.
+        """The STC loss (and logs) of a rank without pairs (fewer than two,
+        as :class:`SignPretrainer` decides), still connected to every
+        parameter so DDP's gradient buckets stay in sync.
 
         Not distributed (or not gathering) it is zero. Gathering, the rank
-        joins the collectives of :meth:`global_scores` with an empty batch
-        and returns the global loss like every other rank, which keeps the
-        DDP-averaged gradient exact (0 if no rank has pairs).
+        joins the collectives of :meth:`same_sentence` and
+        :meth:`global_scores` with an empty batch and returns the global loss
+        like every other rank, which keeps the DDP-averaged gradient exact
+        (0 if no rank has pairs).
         """
         zero = sum(p.sum() for p in self.parameters()) * 0.0
-        if not self._gathers():
-            return dict(loss_stc=zero)
-        # empty (0, 0, E) embeddings, made by the projections so that the
-        # gathers below record their backward (which is a collective too)
-        w = self.pose_proj.weight
-        clips = self.pose_proj(w.new_zeros(0, 0, self.pose_proj.in_features))
-        words = self.text_proj(w.new_zeros(0, 0, self.text_proj.in_features))
-        empty = torch.zeros(0, 0, dtype=torch.bool, device=w.device)
-        scores = self.global_scores(clips, empty, words, empty)
+        scores = None
+        if self._gathers():
+            # empty (0, 0, E) embeddings, made by the projections so that the
+            # gathers below record their backward (which is a collective too)
+            w = self.pose_proj.weight
+            clips = self.pose_proj(
+                w.new_zeros(0, 0, self.pose_proj.in_features))
+            words = self.text_proj(
+                w.new_zeros(0, 0, self.text_proj.in_features))
+            empty = torch.zeros(0, 0, dtype=torch.bool, device=w.device)
+            same = self.same_sentence(empty.long(), empty)
+            scores = self.global_scores(clips, empty, words, empty)
         if scores is None:
-            return dict(loss_stc=zero)
-        return dict(loss_stc=zero + self._info_nce(scores))
+            return dict(
+                loss_stc=zero,
+                stc_temperature=1 / self.inverse_temperature().detach(),
+                stc_duplicate_pairs=zero.detach())
+        losses = self._losses(scores, same)
+        losses['loss_stc'] = zero + losses['loss_stc']
+        return losses
+
+    def same_sentence(self, text_ids: torch.Tensor,
+                      text_mask: torch.Tensor) -> Optional[torch.Tensor]:
+        """(n, L) local token ids and mask -> (N, N) True where pairs i and
+        j have identical sentences (:func:`same_sentence`), over the global
+        batch when gathering: a collective (the ids are all-gathered, pair i
+        in :meth:`global_scores`' order); None if no rank has pairs."""
+        ids = text_ids.masked_fill(~text_mask.bool(), -1)  # (n, L)
+        if self._gathers():
+            n, length = ids.shape
+            counts, max_n, max_len = _gathered_sizes(n, length, ids.device)
+            if sum(counts) == 0:
+                return None
+            ids = F.pad(ids, (0, max_len - length, 0, max_n - n), value=-1)
+            ids = _cat_real(_AllGather.apply(ids), counts)  # (N, max_len)
+        return same_sentence(ids, ids >= 0)
 
     def global_scores(self, clips: torch.Tensor, clip_mask: torch.Tensor,
                       words: torch.Tensor,
@@ -297,12 +408,9 @@ class FineGrainedContrastiveHead(BaseModule):
             words: (n, L, E) local word embeddings; word_mask: (n, L).
         """
         n, length = words.shape[:2]
-        sizes = _AllGather.apply(torch.tensor([n, length],
-                                              device=words.device))  # (W, 2)
-        counts = sizes[:, 0].tolist()
+        counts, max_n, max_len = _gathered_sizes(n, length, words.device)
         if sum(counts) == 0:
             return None
-        max_n, max_len = sizes.max(0).values.tolist()
         # float32 whatever autocast did, so every rank sends the same dtype
         words = F.pad(words.float(), (0, 0, 0, max_len - length, 0,
                                       max_n - n))  # (max_n, max_len, E)
@@ -323,15 +431,26 @@ class FineGrainedContrastiveHead(BaseModule):
         one when negatives come from the global batch, two otherwise."""
         return 1 if self._gathers() else 2
 
-    def _scale(self, scores: torch.Tensor) -> torch.Tensor:
-        return self.logit_scale.exp().clamp(max=self.max_logit_scale) * scores
+    def _info_nce(self, scores: torch.Tensor,
+                  same: torch.Tensor) -> torch.Tensor:
+        """Symmetric InfoNCE of (N, N) scores, pair i on the diagonal;
+        ``same`` (N, N): :meth:`same_sentence`'s repeated sentences, the
+        positives of each other unless ``duplicate_sentences='negatives'``.
+        """
+        if self.duplicate_sentences == 'negatives':
+            same = torch.eye(len(same), dtype=torch.bool, device=same.device)
+        logits = self.inverse_temperature() * scores.float()
+        return multi_positive_info_nce(logits, same)
 
-    def _info_nce(self, scores: torch.Tensor) -> torch.Tensor:
-        """Symmetric InfoNCE of (B, B) scores, pair i on the diagonal."""
-        logits = self._scale(scores.float())
-        labels = torch.arange(logits.shape[0], device=logits.device)
-        return (F.cross_entropy(logits, labels) +
-                F.cross_entropy(logits.t(), labels)) / 2
+    def _losses(self, scores: torch.Tensor,
+                same: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """:meth:`loss`'s dict from the (N, N) scores and repeats."""
+        loss = self._info_nce(scores, same)
+        return dict(
+            loss_stc=loss,
+            # clamped by _info_nce: the temperature used
+            stc_temperature=1 / self.logit_scale.detach().exp(),
+            stc_duplicate_pairs=(same.sum() - len(same)).float() / 2)
 
 
 class _AllGather(torch.autograd.Function):
@@ -339,25 +458,42 @@ class _AllGather(torch.autograd.Function):
     every rank's copy into the owner's tensor (a reduce-scatter).
 
     Written here because ``torch.distributed.nn.functional.all_gather`` is
-    deprecated in favour of a private API.
+    deprecated in favour of a private API. Both collectives run on NCCL and
+    on gloo (seen on torch 2.5.1 and 2.13); see :func:`_collective` for
+    their names.
     """
 
     @staticmethod
     def forward(ctx, tensor: torch.Tensor) -> torch.Tensor:
         out = tensor.new_empty((get_world_size(), ) + tensor.shape)
-        dist.all_gather_single(out.flatten(0, 1), tensor.contiguous())
+        _collective('all_gather_single', 'all_gather_into_tensor')(
+            out.flatten(0, 1), tensor.contiguous())
         return out
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
-        grad = grad.contiguous()
-        if dist.get_backend() == dist.Backend.NCCL:
-            out = grad.new_empty(grad.shape[1:])
-            dist.reduce_scatter_single(out, grad.flatten(0, 1))
-            return out
-        grad = grad.clone()  # gloo has no reduce-scatter: all-reduce a copy
-        dist.all_reduce(grad)
-        return grad[dist.get_rank()]
+        out = grad.new_empty(grad.shape[1:])
+        _collective('reduce_scatter_single', 'reduce_scatter_tensor')(
+            out, grad.contiguous().flatten(0, 1))
+        return out
+
+
+def _collective(name: str, floor_name: str):
+    """``torch.distributed.<name>`` if this torch has it, else its older
+    name ``<floor_name>``: torch 2.13 renamed all_gather_into_tensor and
+    reduce_scatter_tensor to all_gather_single and reduce_scatter_single
+    (the old names warn there); torch up to 2.12 has only the old ones."""
+    return getattr(dist, name, None) or getattr(dist, floor_name)
+
+
+def _gathered_sizes(n: int, length: int,
+                    device: torch.device) -> Tuple[List[int], int, int]:
+    """Every rank's local batch size n and length L -> (the n of each rank
+    in rank order, the largest n, the largest L)."""
+    sizes = _AllGather.apply(torch.tensor([n, length],
+                                          device=device))  # (W, 2)
+    max_n, max_len = sizes.max(0).values.tolist()
+    return sizes[:, 0].tolist(), max_n, max_len
 
 
 def _cat_real(per_rank: torch.Tensor, counts: List[int]) -> torch.Tensor:

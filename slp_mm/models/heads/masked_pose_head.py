@@ -23,7 +23,10 @@ class MaskedPoseHead(BaseModule):
 
     Args:
         in_channels (int): Encoder feature width (1024 in the paper).
-        num_keypoints (int): Joints per frame.
+        num_keypoints (int): Joints per frame: those of the model's layout
+            (79 for ``sign79``, 53 for ``sign79_manual``, 26 for
+            ``sign79_non_manual``): MPM reconstructs only the joints the
+            model takes in.
         hidden_channels (int): Width of the hidden layer.
     """
 
@@ -55,6 +58,11 @@ class MaskedPoseHead(BaseModule):
             mpm_mask: (B, T, K) True on masked joints.
             pose_mask: (B, T) True on real frames.
         """
+        if target.shape[2] != self.num_keypoints:
+            raise ValueError(
+                f'{self.__class__.__name__}: the poses have '
+                f'{target.shape[2]} joints, mpm_head.num_keypoints is '
+                f'{self.num_keypoints}; set it to the layout\'s joint count')
         pred = self(feats)
         weight = (mpm_mask & pose_mask[..., None]).float() * confidence
         sq_err = (pred.float() - target.float()).pow(2).sum(-1)  # (B, T, K)

@@ -96,12 +96,13 @@ class SignPretrainer(BaseModel):
                     inputs['text_ids'][paired], inputs['text_mask'][paired])
                 stc = self.stc_head.loss(feats[paired], pose_mask[paired],
                                          text_feats,
-                                         inputs['text_mask'][paired])
+                                         inputs['text_mask'][paired],
+                                         inputs['text_ids'][paired])
             else:
                 stc = self.stc_head.zero_loss()
             losses['loss_stc'] = self.stc_weight * stc['loss_stc']
-            losses['stc_temperature'] = (
-                1 / self.stc_head.logit_scale.detach().exp())
+            losses['stc_temperature'] = stc['stc_temperature']
+            losses['stc_duplicate_pairs'] = stc['stc_duplicate_pairs']
             losses['stc_pairs'] = paired.sum().float()
             if self.text_encoder.cache_size:
                 info = self.text_encoder.cache_info()

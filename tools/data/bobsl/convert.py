@@ -108,7 +108,7 @@ def convert_split(split: str, episodes: List[str], args: argparse.Namespace,
     extensions, read = POSE_FORMATS[args.pose_format]
     for stale in glob.glob(osp.join(out, 'shard-*.arrow')):
         os.remove(stale)  # left by an interrupted run
-    writer = SignCorpusWriter(out, on_invalid='skip')
+    writer = SignCorpusWriter(out, on_invalid='skip', split=split)
     rejects = []
     for episode in tqdm(episodes, desc=split, unit='episode'):
         vtt = bobsl.subtitle_file(args.release_dir, args.subtitles, episode)

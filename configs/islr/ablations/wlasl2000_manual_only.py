@@ -1,0 +1,26 @@
+# WLASL2000 ISLR fine-tuned from the manual-only pre-training
+# (configs/pretrain/ablations/features_manual_only.py): the body and hand
+# joints only ('sign79_manual'), one 512-d branch, as that checkpoint holds.
+#   python tools/train.py configs/islr/ablations/wlasl2000_manual_only.py \
+#       --cfg-options \
+#       model.pretrained=work_dirs/features_manual_only/epoch_100.pth
+_base_ = ['../wlasl2000.py']
+layout = 'sign79_manual'
+train_pipeline = [
+    dict(t, layout=layout) if t['type'] == 'SelectKeypoints' else t
+    for t in _base_.train_pipeline
+]
+test_pipeline = [
+    dict(t, layout=layout) if t['type'] == 'SelectKeypoints' else t
+    for t in _base_.test_pipeline
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+model = dict(
+    embedder=dict(
+        layout=layout,
+        branches=dict(
+            _delete_=True, manual=('body', 'left_hand', 'right_hand'))),
+    encoder=dict(branches=('manual', )),
+    head=dict(in_channels=512))
