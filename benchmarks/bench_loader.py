@@ -54,8 +54,9 @@ from mmengine.dataset import pseudo_collate
 from pickle_baselines import (ClipPickles, DatasetPickle,
                               PickleSignPoseDataset, write_clip_pickles,
                               write_dataset_pickle)
-from slp_mm.datasets import SignCorpusWriter, SignPoseDataset
-from slp_mm.datasets.tokenizer import train_tokenizer
+from slp_mm.corpus import SignCorpusWriter
+from slp_mm.datasets import SignPoseDataset
+from slp_mm.structures.tokenizer import train_tokenizer
 from slp_mm.utils import register_all_modules
 from synthetic_clips import (CLIP_TEXT, clip_bytes, paper_like_lengths,
                              random_clips)

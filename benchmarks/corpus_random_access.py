@@ -12,8 +12,9 @@ import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
 
-from slp_mm.datasets import SignCorpus, SignCorpusWriter, SignPoseDataset
-from slp_mm.datasets.tokenizer import train_tokenizer
+from slp_mm.corpus import SignCorpus, SignCorpusWriter
+from slp_mm.datasets import SignPoseDataset
+from slp_mm.structures.tokenizer import train_tokenizer
 from slp_mm.utils import register_all_modules
 from synthetic_clips import CLIP_TEXT, random_clips
 

@@ -24,7 +24,7 @@ other checks still run; exit status 1 if any failed):
   random weights (``allow_random_weights``), the sentences use the
   synthetic corpus's own tokenizer. Data: the config's dataloader (sl15m
   pipeline, ``LengthBucketSampler``, its workers) over a synthetic corpus
-  (slp_mm/datasets/synthetic_sign_corpus.py) of clips of 1-12 signs (12-240
+  (slp_mm/corpus/synthetic_sign_corpus.py) of clips of 1-12 signs (12-240
   frames). Per variant, over the timed steps after the warm-up ones:
   samples/s over their wall time; data wait, the share of that time spent
   blocked on the dataloader (each step ends with the loss read back, which
@@ -67,7 +67,7 @@ from mmengine.runner import Runner
 from torch._dynamo.utils import counters as dynamo_counters
 
 from bench_train_step import count_pose_flops
-from slp_mm.datasets.synthetic_sign_corpus import build_synthetic_corpus
+from slp_mm.corpus.synthetic_sign_corpus import build_synthetic_corpus
 from slp_mm.registry import DATASETS, MODELS
 from slp_mm.utils import register_all_modules
 

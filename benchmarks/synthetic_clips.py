@@ -2,7 +2,7 @@
 distribution and random COCO-WholeBody 133 keypoints.
 
 The keypoint values are random, not the stick figure of
-:mod:`slp_mm.datasets.synthetic_sign_corpus`: that renderer costs ~0.5 ms per
+:mod:`slp_mm.corpus.synthetic_sign_corpus`: that renderer costs ~0.5 ms per
 frame, too slow for 10^5 clips, and neither storage nor the pose transforms
 cost more or less with the values.
 """

@@ -33,7 +33,7 @@ def shared_file(*parts):
 @pytest.fixture(scope='session')
 def synthetic_corpus(tmp_path_factory):
     """A small synthetic corpus (and its tokenizer) shared by the tests."""
-    from slp_mm.datasets.synthetic_sign_corpus import build_synthetic_corpus
+    from slp_mm.corpus.synthetic_sign_corpus import build_synthetic_corpus
     path = str(tmp_path_factory.mktemp('synthetic') / 'corpus')
     return build_synthetic_corpus(path, num_samples=48, seed=1)
 

@@ -9,13 +9,12 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.utils import ProgressBar
 
-from slp_mm.datasets import read_pose_file
-from slp_mm.datasets.pose_extraction.video_frames import VIDEO_EXTENSIONS
-from slp_mm.datasets.pose_readers import read_numpy_pose
 from slp_mm.datasets.transforms import TokenizeText
 from slp_mm.models.data_preprocessors.sign_data_preprocessor import \
     pad_sequences
 from slp_mm.models.pretrainers import SignPretrainer
+from slp_mm.preparation.pose_extraction.video_frames import VIDEO_EXTENSIONS
+from slp_mm.preparation.pose_readers import read_numpy_pose, read_pose_file
 from .inference import _test_pipeline, init_model
 
 POSE_EXTENSIONS = ('.pose', '.npz', '.npy')
@@ -110,8 +109,8 @@ class SignInferencer:
             return read_pose_file(path)
         if ext in ('.npz', '.npy'):
             return read_numpy_pose(path, **self.video_info)
-        from slp_mm.datasets.pose_extraction import build_pose_extractor
-        from slp_mm.datasets.pose_extraction.extract_video import \
+        from slp_mm.preparation.pose_extraction import build_pose_extractor
+        from slp_mm.preparation.pose_extraction.extract_video import \
             pose_to_sample
         if self._extractor is None:  # pose models load slowly: once
             self._extractor = build_pose_extractor(

@@ -6,10 +6,11 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
+from slp_mm.corpus.language_weights import (check_language_weights,
+                                            language_repeats,
+                                            warn_absent_languages)
+from slp_mm.corpus.sign_corpus import SignCorpus
 from slp_mm.registry import DATASETS
-from .corpus_builder import (check_language_weights, language_repeats,
-                             warn_absent_languages)
-from .sign_corpus import SignCorpus
 
 
 @DATASETS.register_module()

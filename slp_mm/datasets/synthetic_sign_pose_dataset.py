@@ -1,8 +1,8 @@
 import os.path as osp
 
+from slp_mm.corpus.synthetic_sign_corpus import build_synthetic_corpus
 from slp_mm.registry import DATASETS
 from .sign_pose_dataset import SignPoseDataset
-from .synthetic_sign_corpus import build_synthetic_corpus
 
 
 @DATASETS.register_module()
@@ -11,7 +11,7 @@ class SyntheticSignPoseDataset(SignPoseDataset):
     writes (with its tokenizer, at ``<ann_file>/tokenizer``) on first use.
 
     Used by ``configs/pretrain/demo.py`` so the demo needs no download and no
-    real data. See :mod:`slp_mm.datasets.synthetic_sign_corpus`.
+    real data. See :mod:`slp_mm.corpus.synthetic_sign_corpus`.
 
     Args:
         num_samples (int): Sequences to generate.

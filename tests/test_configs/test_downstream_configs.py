@@ -12,7 +12,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner, load_checkpoint
 
-from slp_mm.datasets import SignCorpus
+from slp_mm.corpus import SignCorpus
 from slp_mm.registry import MODELS
 from slp_mm.structures import GlossVocabulary
 

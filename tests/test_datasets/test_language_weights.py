@@ -5,7 +5,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from slp_mm.datasets import SignCorpus, SignPoseDataset
+from slp_mm.corpus import SignCorpus
+from slp_mm.datasets import SignPoseDataset
 
 
 def _languages(dataset):

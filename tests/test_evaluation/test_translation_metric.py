@@ -114,7 +114,7 @@ def test_a_perfect_output_scores_100_on_real_csl_daily_sentences():
     (no NFKC) would count every '！' as an error."""
     from tokenizers.normalizers import NFKC
 
-    from slp_mm.datasets.converters.csl_daily import load_csl_daily
+    from slp_mm.preparation.converters.csl_daily import load_csl_daily
     ann_dir = osp.dirname(shared_file('csl-daily', 'csl-daily.corpus.csv'))
     refs = [
         r['text']

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slp_mm.datasets.converters import csl_daily, how2sign, phoenix2014, \
+from slp_mm.preparation.converters import csl_daily, how2sign, phoenix2014, \
     phoenix2014t
 from .case_outcomes import count
 

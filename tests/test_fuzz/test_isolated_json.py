@@ -6,8 +6,8 @@ import json
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from slp_mm.datasets.converters import load_msasl, load_wlasl
-from slp_mm.datasets.converters.base import SPLITS
+from slp_mm.preparation.converters import load_msasl, load_wlasl
+from slp_mm.preparation.converters.base import SPLITS
 from .case_outcomes import read_or_refuse
 from .mutations import damaged_json
 

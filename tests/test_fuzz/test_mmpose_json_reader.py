@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from slp_mm.datasets.pose_readers import read_mmpose_json
+from slp_mm.preparation.pose_readers import read_mmpose_json
 from .case_outcomes import assert_pose_contract, read_or_refuse
 
 K = 4  # points per instance: small, so a case is cheap

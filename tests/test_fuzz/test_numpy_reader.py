@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from slp_mm.datasets.pose_readers import read_numpy_pose
+from slp_mm.preparation.pose_readers import read_numpy_pose
 from .case_outcomes import assert_pose_contract, read_or_refuse
 from .mutations import damaged_bytes
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slp_mm.datasets.pose_readers import read_pose_file
+from slp_mm.preparation.pose_readers import read_pose_file
 from tests.conftest import shared_file
 from .case_outcomes import assert_pose_contract, read_or_refuse
 from .mutations import damaged_bytes

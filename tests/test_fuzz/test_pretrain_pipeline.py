@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from mmengine.dataset import Compose
 
-from slp_mm.datasets.pose_sample_check import find_sample_problem
+from slp_mm.corpus.pose_sample_check import find_sample_problem
 from .case_outcomes import count
 
 # pixel coordinates at 1/8 px resolution (coinciding hand joints are

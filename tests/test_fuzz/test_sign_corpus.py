@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slp_mm.datasets import SignCorpus
-from slp_mm.datasets.sign_corpus import MANIFEST, SignCorpusWriter
+from slp_mm.corpus import SignCorpus
+from slp_mm.corpus.sign_corpus import MANIFEST, SignCorpusWriter
 from .case_outcomes import count, read_or_refuse
 from .mutations import damaged_bytes, damaged_json
 

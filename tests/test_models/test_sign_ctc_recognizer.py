@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from slp_mm.datasets import SignCorpus
+from slp_mm.corpus import SignCorpus
 from slp_mm.datasets.transforms import EncodeGloss
 from slp_mm.models import SignCTCHead
 from slp_mm.models.heads.sign_ctc_head import ctc_min_frames

@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from slp_mm.datasets import SignCorpus
+from slp_mm.corpus import SignCorpus
 from slp_mm.datasets.transforms import TokenizeText
 from slp_mm.models import SignTranslationHead
 from slp_mm.models.heads.translation_head import IGNORE_INDEX, mbart_targets

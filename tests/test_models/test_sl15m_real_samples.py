@@ -9,8 +9,9 @@ import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 
-from slp_mm.datasets import read_pose_file, train_tokenizer
+from slp_mm.preparation.pose_readers import read_pose_file
 from slp_mm.registry import MODELS
+from slp_mm.structures import train_tokenizer
 
 from ..conftest import REPO, shared_file
 

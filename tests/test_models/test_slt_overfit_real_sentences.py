@@ -11,13 +11,12 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper
 
-from slp_mm.datasets import train_tokenizer
-from slp_mm.datasets.converters.csl_daily import load_csl_daily
-from slp_mm.datasets.converters.phoenix2014t import load_phoenix2014t
 from slp_mm.datasets.transforms import TokenizeText
 from slp_mm.evaluation.metrics.translation_metric import TranslationMetric
+from slp_mm.preparation.converters.csl_daily import load_csl_daily
+from slp_mm.preparation.converters.phoenix2014t import load_phoenix2014t
 from slp_mm.registry import MODELS
-from slp_mm.structures import SignDataSample
+from slp_mm.structures import SignDataSample, train_tokenizer
 
 from ..conftest import shared_file
 

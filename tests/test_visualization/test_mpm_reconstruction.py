@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from slp_mm.datasets import SignCorpus
+from slp_mm.corpus import SignCorpus
 from slp_mm.structures import get_layout
 from slp_mm.visualization import (draw_mpm_reconstruction,
                                   prepare_sample_batch,

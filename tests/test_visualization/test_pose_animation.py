@@ -91,7 +91,7 @@ def test_undecodable_video_is_named(tmp_path):
 
 def test_draw_pose_cli_writes_a_gif_of_the_sample(synthetic_corpus,
                                                   tmp_path, monkeypatch):
-    from slp_mm.datasets import SignCorpus
+    from slp_mm.corpus import SignCorpus
     main = runpy.run_path(osp.join(REPO, 'tools', 'analysis',
                                    'draw_pose.py'))['main']
     monkeypatch.chdir(tmp_path)

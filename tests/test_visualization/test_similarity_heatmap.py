@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 from matplotlib import colormaps
 
-from slp_mm.datasets import (MBART_LANGUAGE_TOKENS, SignCorpus,
-                             load_tokenizer)
+from slp_mm.corpus import SignCorpus
 from slp_mm.models.heads import FineGrainedContrastiveHead
+from slp_mm.structures import MBART_LANGUAGE_TOKENS, load_tokenizer
 from slp_mm.visualization import (draw_similarity_heatmap,
                                   pair_similarity_maps, prepare_sample_batch)
 

@@ -11,7 +11,8 @@ import os.path as osp
 
 import cv2
 
-from slp_mm.datasets import SignCorpus, read_pose_file
+from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.pose_readers import read_pose_file
 from slp_mm.visualization import (draw_pose_grid, render_pose_animation,
                                   save_animation)
 

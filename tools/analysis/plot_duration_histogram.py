@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from slp_mm.datasets.corpus_statistics import duration_bin_labels  # noqa
+from slp_mm.corpus.corpus_statistics import duration_bin_labels  # noqa
 
 FIGSIZE_INCHES = (8, 4.5)
 DPI = 100

@@ -17,7 +17,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import set_random_seed
 
 from slp_mm.apis import init_model
-from slp_mm.datasets import SignCorpus, read_pose_file
+from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.pose_readers import read_pose_file
 from slp_mm.registry import TRANSFORMS
 from slp_mm.visualization import (draw_mpm_reconstruction,
                                   prepare_sample_batch,

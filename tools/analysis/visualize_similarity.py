@@ -15,7 +15,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import set_random_seed
 
 from slp_mm.apis import init_model, test_pipeline_cfg
-from slp_mm.datasets import SignCorpus, load_tokenizer
+from slp_mm.corpus import SignCorpus
+from slp_mm.structures import load_tokenizer
 from slp_mm.visualization import (draw_similarity_heatmap,
                                   pair_similarity_maps, prepare_sample_batch)
 

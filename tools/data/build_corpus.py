@@ -17,7 +17,7 @@ OUT_DIR receives the corpus, statistics.json (Tables I/II of the paper and a
 duration histogram; draw it with tools/analysis/plot_duration_histogram.py),
 rejects.json (every dropped sample and why) and build.json. Running it again
 with the same sources and options does nothing while OUT_DIR is newer than
-the sources; see slp_mm/datasets/corpus_builder.py for the rules.
+the sources; see slp_mm/corpus/corpus_builder.py for the rules.
 """
 import argparse
 import json
@@ -25,10 +25,10 @@ import os.path as osp
 import sys
 from typing import Dict, Optional, Sequence
 
-from slp_mm.datasets.corpus_builder import (DEDUPE_MODES, STATISTICS,
-                                            CorpusBuilder)
-from slp_mm.datasets.corpus_statistics import format_statistics
-from slp_mm.datasets.sign_corpus import SPLITS
+from slp_mm.corpus.corpus_builder import (DEDUPE_MODES, STATISTICS,
+                                          CorpusBuilder)
+from slp_mm.corpus.corpus_statistics import format_statistics
+from slp_mm.corpus.sign_corpus import SPLITS
 
 
 def language_weights(text: str) -> Dict[str, float]:

@@ -5,7 +5,7 @@
 """
 import argparse
 
-from slp_mm.datasets import SignCorpus
+from slp_mm.corpus import SignCorpus
 from slp_mm.structures import GlossVocabulary
 
 

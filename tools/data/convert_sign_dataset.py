@@ -25,11 +25,11 @@ from typing import List, Optional, Sequence
 
 from tqdm import tqdm
 
-from slp_mm.datasets.converters import (ANNOTATION_LOADERS, REJECTS, SPLITS,
-                                        VIDEO_INFO, make_reject,
-                                        write_rejects)
-from slp_mm.datasets.pose_readers import POSE_FORMATS, find_pose_file
-from slp_mm.datasets.sign_corpus import MANIFEST, SignCorpusWriter
+from slp_mm.corpus.sign_corpus import MANIFEST, SignCorpusWriter
+from slp_mm.preparation.converters import (ANNOTATION_LOADERS, REJECTS, SPLITS,
+                                           VIDEO_INFO, make_reject,
+                                           write_rejects)
+from slp_mm.preparation.pose_readers import POSE_FORMATS, find_pose_file
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

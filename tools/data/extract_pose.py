@@ -34,11 +34,11 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from mmengine.config import DictAction
 from tqdm import tqdm
 
-from slp_mm.datasets.pose_extraction import (POSE_EXTRACTORS,
-                                             VIDEO_EXTENSIONS,
-                                             build_pose_extractor,
-                                             layout_components,
-                                             write_pose_file)
+from slp_mm.preparation.pose_extraction import (POSE_EXTRACTORS,
+                                                VIDEO_EXTENSIONS,
+                                                build_pose_extractor,
+                                                layout_components,
+                                                write_pose_file)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

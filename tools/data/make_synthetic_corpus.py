@@ -9,11 +9,10 @@ An existing corpus at OUT is kept as it is.
 """
 import argparse
 
-from slp_mm.datasets import SignCorpus
-from slp_mm.datasets.corpus_statistics import (CorpusStatistics,
-                                               format_statistics)
-from slp_mm.datasets.synthetic_sign_corpus import (SYNTHETIC_MIXES,
-                                                   build_synthetic_corpus)
+from slp_mm.corpus import SignCorpus
+from slp_mm.corpus.corpus_statistics import CorpusStatistics, format_statistics
+from slp_mm.corpus.synthetic_sign_corpus import (SYNTHETIC_MIXES,
+                                                 build_synthetic_corpus)
 
 STATISTICS_COLUMNS = ('dataset', 'language', 'text', 'signer', 'num_frames',
                       'fps')

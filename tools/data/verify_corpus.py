@@ -5,7 +5,7 @@
 import argparse
 import sys
 
-from slp_mm.datasets import SignCorpus
+from slp_mm.corpus import SignCorpus
 
 
 def main():

@@ -1,4 +1,4 @@
-# The SYNTHETIC demo corpus (slp_mm/datasets/synthetic_sign_corpus.py): built
+# The SYNTHETIC demo corpus (slp_mm/corpus/synthetic_sign_corpus.py): built
 # on first use under data/demo_synthetic with its own tokenizer; no download.
 data_root = 'data/demo_synthetic'
 tokenizer = data_root + '/corpus/tokenizer'

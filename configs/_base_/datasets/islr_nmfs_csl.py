@@ -1,5 +1,5 @@
 # NMFs-CSL isolated sign recognition, 32 frames, the paper's 79 joints; the
-# annotation layout is in slp_mm/datasets/converters/nmfs_csl.py. No dev
+# annotation layout is in slp_mm/preparation/converters/nmfs_csl.py. No dev
 # split:
 #   python tools/data/convert_sign_dataset.py nmfs-csl ANN_DIR POSE_DIR \
 #       data/nmfs_csl --splits train test

@@ -1,5 +1,5 @@
 # SLR500 isolated sign recognition, 32 frames, the paper's 79 joints; split
-# by signer (slp_mm/datasets/converters/slr500.py), no dev split:
+# by signer (slp_mm/preparation/converters/slr500.py), no dev split:
 #   python tools/data/convert_sign_dataset.py slr500 ANN_DIR POSE_DIR \
 #       data/slr500 --splits train test
 _base_ = ['./islr_pose_corpus.py']

@@ -3,8 +3,8 @@ from typing import Optional
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
+from slp_mm.corpus.pose_sample_check import find_sample_problem
 from slp_mm.registry import TRANSFORMS
-from ..pose_sample_check import find_sample_problem
 
 
 @TRANSFORMS.register_module()

@@ -4,7 +4,7 @@ from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
 from slp_mm.registry import TRANSFORMS
-from ..tokenizer import MBART_LANGUAGE_TOKENS, load_tokenizer
+from slp_mm.structures.tokenizer import MBART_LANGUAGE_TOKENS, load_tokenizer
 
 
 @TRANSFORMS.register_module()

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from slp_mm.registry import MODELS
-from slp_mm.structures import SignDataSample
+from slp_mm.structures import SignDataSample, load_tokenizer
 
 IGNORE_INDEX = -100
 
@@ -127,14 +127,7 @@ class SignTranslationHead(BaseModule):
     def tokenizer(self):
         """Loaded on first use, so configs build where it is absent."""
         if self._tokenizer is None:
-            from transformers import AutoTokenizer
-            try:
-                tok = AutoTokenizer.from_pretrained(
-                    self.tokenizer_name, local_files_only=True)
-            except (OSError, ValueError) as e:
-                raise FileNotFoundError(
-                    f'Tokenizer {self.tokenizer_name!r} is not available '
-                    f'offline. ({e})') from e
+            tok = load_tokenizer(self.tokenizer_name)
             if len(tok) > self.vocab_size:
                 raise ValueError(
                     f'Tokenizer {self.tokenizer_name!r} has {len(tok)} '

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from slp_mm.datasets import train_tokenizer
 from slp_mm.registry import TRANSFORMS
+from slp_mm.structures import train_tokenizer
 from ...conftest import REPO
 
 SENTENCE = 'A long sentence whose signs run from the first frame to the last.'

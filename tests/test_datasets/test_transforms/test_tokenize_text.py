@@ -2,8 +2,8 @@ import os.path as osp
 
 import pytest
 
-from slp_mm.datasets import load_tokenizer
 from slp_mm.datasets.transforms import TokenizeText
+from slp_mm.structures import load_tokenizer
 
 
 def test_language_token_follows_sentence(synthetic_corpus):

@@ -11,7 +11,8 @@ A BOBSL episode is one pose file of about an hour holding hundreds of cues,
 so here each episode is read once and sliced per cue.
 
 RELEASE_DIR holds ``subset2episode.json`` (or pass --split-file) and
-``subtitles/<kind>/<episode>.vtt`` (see slp_mm/datasets/converters/bobsl.py).
+``subtitles/<kind>/<episode>.vtt`` (see
+slp_mm/preparation/converters/bobsl.py).
 The poses released with BOBSL are OpenPose (137 points, one .tar of
 per-frame JSON files per episode): read them as they are with
 ``--pose-format openpose-json`` (mapped onto COCO-WholeBody 133, the two
@@ -43,11 +44,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from tqdm import tqdm
 
-from slp_mm.datasets.converters import (REJECTS, SPLITS, bobsl, make_reject,
-                                        write_rejects)
-from slp_mm.datasets.converters.isolated import read_json
-from slp_mm.datasets.pose_readers import POSE_FORMATS, find_pose_file
-from slp_mm.datasets.sign_corpus import MANIFEST, SignCorpusWriter
+from slp_mm.corpus.sign_corpus import MANIFEST, SignCorpusWriter
+from slp_mm.preparation.converters import (REJECTS, SPLITS, bobsl, make_reject,
+                                           write_rejects)
+from slp_mm.preparation.converters.isolated import read_json
+from slp_mm.preparation.pose_readers import POSE_FORMATS, find_pose_file
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

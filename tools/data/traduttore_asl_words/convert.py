@@ -9,7 +9,7 @@ import argparse
 import os.path as osp
 import sys
 
-from slp_mm.datasets.converters.traduttore_asl_words import \
+from slp_mm.preparation.converters.traduttore_asl_words import \
     convert_traduttore
 
 

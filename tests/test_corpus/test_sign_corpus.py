@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from slp_mm.datasets import (InvalidSampleError, SignCorpus, SignCorpusWriter,
-                             SignPoseDataset)
+from slp_mm.corpus import InvalidSampleError, SignCorpus, SignCorpusWriter
+from slp_mm.datasets import SignPoseDataset
 
 
 def _sample(i, t=5, text='A sentence.', **kw):
@@ -114,7 +114,7 @@ def test_dataset_skips_bad_samples_and_reports_them(tmp_path):
     path = _write(tmp_path, samples)
     corpus_dir = tmp_path / 'nan'
     import pyarrow as pa
-    from slp_mm.datasets.sign_corpus import SCHEMA
+    from slp_mm.corpus.sign_corpus import SCHEMA
     os.makedirs(corpus_dir)
     table = pa.ipc.open_file(pa.memory_map(path + '/shard-00000.arrow')
                              ).read_all()

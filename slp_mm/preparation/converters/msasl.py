@@ -6,7 +6,7 @@ in ``MSASL_classes.json``.
 A clip's ``label`` indexes ``MSASL_classes.json`` and the benchmark subsets
 MS-ASL100/200/500 are the clips with ``label < N`` (the subset files that
 openhands ships equal this filter, checked in
-tests/test_datasets/test_isolated_converters.py). The official ``val``
+tests/test_preparation/test_isolated_converters.py). The official ``val``
 split is this toolkit's ``dev``.
 
 The clips have no official id, so a clip is named by its position in its

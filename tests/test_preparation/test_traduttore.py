@@ -7,8 +7,9 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from slp_mm.datasets import SignCorpus
-from slp_mm.datasets.converters.traduttore_asl_words import convert_traduttore
+from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.converters.traduttore_asl_words import \
+    convert_traduttore
 
 from ..conftest import REPO, shared_file
 

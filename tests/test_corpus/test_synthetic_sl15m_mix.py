@@ -3,9 +3,9 @@ from collections import Counter
 
 import pytest
 
-from slp_mm.datasets.synthetic_sign_corpus import (SL15M_SOURCES,
-                                                   build_synthetic_corpus,
-                                                   generate_sl15m_samples)
+from slp_mm.corpus.synthetic_sign_corpus import (SL15M_SOURCES,
+                                                 build_synthetic_corpus,
+                                                 generate_sl15m_samples)
 
 
 @pytest.fixture(scope='module')

@@ -78,7 +78,7 @@ class SignCorpusWriter:
         split (str, optional): The split the samples come from (one of
             :data:`SPLITS`; ``'val'`` and ``'validation'`` mean ``'dev'``),
             recorded in the manifest. ``None`` records none, and
-            :class:`~slp_mm.datasets.corpus_builder.CorpusBuilder` then
+            :class:`~slp_mm.corpus.corpus_builder.CorpusBuilder` then
             refuses the corpus unless told its split.
     """
 

@@ -6,7 +6,7 @@ The file is a list of glosses, each with its ``instances`` (videos). The
 class ``label`` of a gloss is its position in the file, and the benchmark
 subsets WLASL100/300/1000 are the first 100/300/1000 glosses: the official
 ``asl100.json`` ... ``asl2000.json`` are exactly these prefixes (checked in
-tests/test_datasets/test_isolated_converters.py), so WLASL100 keeps the
+tests/test_preparation/test_isolated_converters.py), so WLASL100 keeps the
 labels 0-99 of WLASL2000. The official ``val`` split is this toolkit's
 ``dev``.
 

@@ -17,12 +17,12 @@ import os
 import os.path as osp
 import shutil
 import tempfile
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import numpy as np
 
+from slp_mm.structures.tokenizer import MBART_LANGUAGE_TOKENS, train_tokenizer
 from .sign_corpus import MANIFEST, SignCorpusWriter
-from .tokenizer import MBART_LANGUAGE_TOKENS, train_tokenizer
 
 # concept: (en, de, zh)
 VOCABULARY = [('apple', 'Apfel', '苹果'), ('house', 'Haus', '房子'),

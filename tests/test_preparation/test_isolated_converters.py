@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 
-from slp_mm.datasets import SignCorpus
-from slp_mm.datasets.converters import (ANNOTATION_LOADERS, GLOSS_TEMPLATES,
-                                        gloss_to_text, load_msasl,
-                                        load_nmfs_csl, load_slr500,
-                                        load_wlasl)
-from slp_mm.datasets.converters.isolated import read_gloss_list
-from slp_mm.datasets.converters.slr500 import split_slr500_videos
+from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.converters import (ANNOTATION_LOADERS, GLOSS_TEMPLATES,
+                                           gloss_to_text, load_msasl,
+                                           load_nmfs_csl, load_slr500,
+                                           load_wlasl)
+from slp_mm.preparation.converters.isolated import read_gloss_list
+from slp_mm.preparation.converters.slr500 import split_slr500_videos
 from slp_mm.registry import METRICS, MODELS
 
 from ..conftest import REPO

@@ -11,10 +11,11 @@ import tarfile
 import numpy as np
 import pytest
 
-from slp_mm.datasets import SignCorpus
-from slp_mm.datasets.pose_readers import (POSE_FORMATS, find_pose_file,
-                                          read_openpose_json, read_pose_file)
-from slp_mm.datasets.pose_readers.main_signer import keypoint_box
+from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.pose_readers import (POSE_FORMATS, find_pose_file,
+                                             read_openpose_json,
+                                             read_pose_file)
+from slp_mm.preparation.pose_readers.main_signer import keypoint_box
 from ..conftest import REPO, shared_file
 
 # OpenPose's fields and their points, in the order of the 137 joints

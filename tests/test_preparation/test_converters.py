@@ -8,10 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from slp_mm.datasets import SignCorpus, read_pose_file
-from slp_mm.datasets.converters import (load_csl_daily, load_phoenix2014,
-                                        load_phoenix2014t)
-from slp_mm.datasets.pose_readers import read_mmpose_json, read_numpy_pose
+from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.converters import (load_csl_daily, load_phoenix2014,
+                                           load_phoenix2014t)
+from slp_mm.preparation.pose_readers import (read_mmpose_json, read_numpy_pose,
+                                             read_pose_file)
 
 # shared_file(...) is os.path.join(dirname(REPO_ROOT), 'shared', 'data', ...)
 # or skips the test where that is absent
@@ -338,7 +339,7 @@ def test_cli_converts_resumes_and_lists_rejects(tmp_path):
 def test_how2sign_realigned_test_split(tmp_path):
     import os.path as osp
 
-    from slp_mm.datasets.converters import ANNOTATION_LOADERS, load_how2sign
+    from slp_mm.preparation.converters import ANNOTATION_LOADERS, load_how2sign
     ann_dir = osp.dirname(shared('how2sign', 'how2sign_realigned_test.csv'))
     ann = load_how2sign(ann_dir, splits=('test', ))
     recs = ann.records['test']

@@ -8,13 +8,13 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from slp_mm.datasets import SignCorpus
-from slp_mm.datasets.converters.traduttore_asl_words import (
-    CSV, NPZ, convert_traduttore)
-from slp_mm.datasets.corpus_builder import CorpusBuilder
+from slp_mm.corpus import SignCorpus
+from slp_mm.corpus.corpus_builder import CorpusBuilder
+from slp_mm.preparation.converters.traduttore_asl_words import \
+    CSV, NPZ, convert_traduttore
+from ..test_corpus.test_corpus_builder import _tool
 from .test_bobsl_converter import _make_release
 from .test_converters import T_HEADER, _t_row
-from .test_corpus_builder import _tool
 from .test_isolated_converters import _instance
 
 

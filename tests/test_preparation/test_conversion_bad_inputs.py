@@ -14,10 +14,10 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from slp_mm.datasets import SignCorpus
-from slp_mm.datasets.pose_extraction import (COCO_WHOLEBODY_133,
-                                             ExtractedPose, write_pose_file)
-from slp_mm.datasets.pose_readers import read_pose_file
+from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.pose_extraction import (COCO_WHOLEBODY_133,
+                                                ExtractedPose, write_pose_file)
+from slp_mm.preparation.pose_readers import read_pose_file
 from tests.conftest import REPO
 
 HEADER = b'name|video|start|end|speaker|orth|translation\n'

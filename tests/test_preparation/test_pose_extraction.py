@@ -1,4 +1,4 @@
-"""Pose extraction from videos (slp_mm.datasets.pose_extraction) and
+"""Pose extraction from videos (slp_mm.preparation.pose_extraction) and
 tools/data/extract_pose.py."""
 import importlib.util
 import json
@@ -11,15 +11,16 @@ import cv2
 import numpy as np
 import pytest
 
-from slp_mm.datasets.pose_extraction import (COCO_WHOLEBODY_133,
-                                             MEDIAPIPE_HOLISTIC,
-                                             POSE_EXTRACTORS,
-                                             VIDEO_EXTENSIONS,
-                                             BasePoseExtractor, ExtractedPose,
-                                             VideoDecodeError, VideoFrames,
-                                             build_pose_extractor,
-                                             write_pose_file)
-from slp_mm.datasets.pose_readers import read_pose_file
+from slp_mm.preparation.pose_extraction import (COCO_WHOLEBODY_133,
+                                                MEDIAPIPE_HOLISTIC,
+                                                POSE_EXTRACTORS,
+                                                VIDEO_EXTENSIONS,
+                                                BasePoseExtractor,
+                                                ExtractedPose,
+                                                VideoDecodeError, VideoFrames,
+                                                build_pose_extractor,
+                                                write_pose_file)
+from slp_mm.preparation.pose_readers import read_pose_file
 from tests.conftest import REPO, shared_file
 
 DATA = 'slp-pose-wholebody133'

@@ -10,10 +10,11 @@ import sys
 import numpy as np
 import pytest
 
-from slp_mm.datasets import SignCorpus, read_pose_file
-from slp_mm.datasets.converters.bobsl import (Cue, cut_episode, frame_span,
-                                              load_episode_splits, read_vtt,
-                                              select_cues)
+from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.converters.bobsl import (Cue, cut_episode, frame_span,
+                                                 load_episode_splits, read_vtt,
+                                                 select_cues)
+from slp_mm.preparation.pose_readers import read_pose_file
 from ..conftest import REPO, shared_file
 
 # episodes of the fake release: A trains, B is dev; of the test episodes

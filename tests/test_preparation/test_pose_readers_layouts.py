@@ -7,9 +7,9 @@ import pickle
 import numpy as np
 import pytest
 
-from slp_mm.datasets.pose_readers import (merge_hand_source,
-                                          read_mmaction_skeleton,
-                                          read_pose_file)
+from slp_mm.preparation.pose_readers import (merge_hand_source,
+                                             read_mmaction_skeleton,
+                                             read_pose_file)
 from tests.conftest import shared_file
 
 WB = 'slp-pose-wholebody133'

@@ -17,9 +17,10 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from slp_mm.datasets import SignCorpus, SignCorpusWriter
-from slp_mm.datasets.corpus_builder import CorpusBuilder, language_repeats
-from slp_mm.datasets.corpus_statistics import format_statistics
+from slp_mm.corpus import SignCorpus, SignCorpusWriter
+from slp_mm.corpus.corpus_builder import CorpusBuilder
+from slp_mm.corpus.corpus_statistics import format_statistics
+from slp_mm.corpus.language_weights import language_repeats
 from ..conftest import REPO
 
 

@@ -10,7 +10,7 @@ import os.path as osp
 from typing import (Callable, Dict, List, NamedTuple, Optional, Sequence,
                     Tuple)
 
-from ..sign_corpus import SPLITS
+from slp_mm.corpus.sign_corpus import SPLITS
 from .gloss_characters import gloss_problem
 
 

@@ -12,8 +12,8 @@ from typing import Dict
 
 import numpy as np
 
+from slp_mm.corpus.sign_corpus import MANIFEST, SignCorpus, SignCorpusWriter
 from slp_mm.structures.mediapipe_holistic import mediapipe_to_coco_wholebody
-from ..sign_corpus import MANIFEST, SignCorpus, SignCorpusWriter
 
 NPZ = 'traduttore_asl_words_shared.npz'
 CSV = 'traduttore_asl_words_shared.csv'
