@@ -1,4 +1,5 @@
 import os.path as osp
+import socket
 
 import pytest
 import torch
@@ -20,6 +21,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker('gpu'):
             item.add_marker(skip)
+
+
+def free_port() -> int:
+    """A free localhost port for a process group: parallel test runs must
+    not meet in one rendezvous."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def shared_file(*parts):

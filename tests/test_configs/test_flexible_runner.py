@@ -3,7 +3,6 @@ tools/train.py builds from them, and a 2-rank FSDP run on CPU (gloo)."""
 import importlib.util
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ from mmengine.config import Config
 from mmengine.runner import FlexibleRunner
 
 from slp_mm.registry import MODELS
-from ..conftest import REPO
+from ..conftest import REPO, free_port
 
 CONFIGS = osp.join(REPO, 'configs', 'pretrain')
 
@@ -86,9 +85,7 @@ def test_fsdp_two_ranks_on_cpu(synthetic_corpus, tmp_path):
         "runner_type = 'FlexibleRunner'\n"
         f'strategy = {strategy!r}\n'
         "optim_wrapper = dict(type='OptimWrapper', clip_grad=None)\n")
-    with socket.socket() as sock:  # a free port: parallel runs must not meet
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     work = tmp_path / 'work'
     torchrun = osp.join(osp.dirname(sys.executable), 'torchrun')
     tok = osp.join(synthetic_corpus, 'tokenizer')

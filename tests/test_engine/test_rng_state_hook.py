@@ -1,7 +1,6 @@
 """RNGStateHook: every rank resumes its own random streams."""
 import logging
 import random
-import socket
 from types import SimpleNamespace
 
 import numpy as np
@@ -9,11 +8,12 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-
 from mmengine.hooks import CheckpointHook
 
 from slp_mm.engine.hooks import RNGStateHook
 from slp_mm.engine.hooks.rng_state_hook import _checkpoint_due
+
+from ..conftest import free_port
 
 
 def _runner(**kwargs):
@@ -60,10 +60,8 @@ def _save_then_resume(rank, port, path):
 
 
 def test_each_rank_resumes_its_own_stream(tmp_path):
-    with socket.socket() as sock:  # a free port: parallel runs must not meet
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
-    mp.spawn(_save_then_resume, args=(port, str(tmp_path / 'ckpt.pth')),
+    mp.spawn(_save_then_resume,
+             args=(free_port(), str(tmp_path / 'ckpt.pth')),
              nprocs=2)
 
 

@@ -119,6 +119,29 @@ K = 1 / 0.5  # the logit scale of _repeated_sentence_4x4
 ONE_OF_FOUR = math.log(1 + 3 * math.exp(-K))  # -log softmax([K 0 0 0])[0]
 
 
+def test_repeated_sentences_excluded_from_each_others_negatives_by_hand():
+    # equal features (the frozen text encoder): the case where only
+    # 'excluded' differs from the paper's loss
+    out = _repeated_sentence_4x4('excluded', sentence_2_feature=1)
+    # scores [[1 0 0 0], [0 1 1 0], [0 0 0 0], [0 0 0 1]]; entries (1, 2)
+    # and (2, 1) leave the sums: row 1 / column 1 (0 K . 0) -> target K,
+    # row 2 / column 2 (0 . 0 0) -> target 0 among three
+    repeat = math.log(1 + 2 * math.exp(-K)) + math.log(3)
+    assert out['loss_stc'].item() == pytest.approx(
+        (2 * ONE_OF_FOUR + repeat) / 4, rel=1e-5)
+    paper = _repeated_sentence_4x4('negatives', sentence_2_feature=1)
+    assert paper['loss_stc'].item() > out['loss_stc'].item() + 0.1
+    # the masked entries get no gradient, the rest is finite
+    pose = torch.eye(4)[:, None].repeat(1, 3, 1).requires_grad_()
+    head = FineGrainedContrastiveHead(4, 4, 4, granularity='coarse')
+    ids = torch.tensor([[5], [7], [7], [9]])
+    loss = head.loss(pose, torch.ones(4, 3, dtype=torch.bool),
+                     torch.eye(4)[[0, 1, 1, 3]][:, None].repeat(1, 2, 1),
+                     torch.ones(4, 2, dtype=torch.bool), ids)['loss_stc']
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(pose.grad).all()
+
+
 def test_repeated_sentences_are_positives_by_hand():
     # the repeat's features differ (as under dropout): scores = identity
     out = _repeated_sentence_4x4('positives', sentence_2_feature=2)
@@ -131,7 +154,8 @@ def test_repeated_sentences_are_positives_by_hand():
     out = _repeated_sentence_4x4('negatives', sentence_2_feature=2)
     assert out['loss_stc'].item() == pytest.approx(ONE_OF_FOUR, rel=1e-5)
     assert out['stc_duplicate_pairs'].item() == 1  # counted all the same
-    with pytest.raises(ValueError, match='duplicate_sentences'):
+    with pytest.raises(ValueError, match='duplicate_sentences must be one '
+                       "of .*'excluded'.*got 'ignore'"):
         FineGrainedContrastiveHead(duplicate_sentences='ignore')
 
 

@@ -7,7 +7,6 @@ import math
 import os
 import os.path as osp
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import time
 import psutil
 import pytest
 
-from ..conftest import REPO
+from ..conftest import REPO, free_port
 from .test_train_cli import _losses, _run
 
 TORCHRUN_DIR = osp.dirname(sys.executable)
@@ -52,9 +51,7 @@ pytestmark = pytest.mark.skipif(
 def _dist_train(corpus_root, work):
     """``tools/dist_train.sh configs/pretrain/sl15m.py 2`` as a user runs it
     (venv on PATH), on a free port: parallel runs must not meet."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     return [
         'env', f'PATH={TORCHRUN_DIR}:{os.environ["PATH"]}', f'PORT={port}',
         'bash', 'tools/dist_train.sh', 'configs/pretrain/sl15m.py', '2',

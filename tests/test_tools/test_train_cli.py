@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from ..conftest import REPO
+from ..conftest import REPO, free_port
 
 
 def _options(corpus, epochs):
@@ -70,10 +70,7 @@ def test_typo_in_config_option_is_reported(synthetic_corpus, tmp_path):
 def test_two_ranks_with_torchrun(synthetic_corpus, tmp_path):
     torchrun = osp.join(osp.dirname(sys.executable), 'torchrun')
     work = str(tmp_path / 'dist')
-    import socket
-    with socket.socket() as sock:  # a free port: parallel runs must not meet
-        sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     log = _run([
         torchrun, '--nnodes=1', '--rdzv-backend=c10d',
         f'--rdzv-endpoint=127.0.0.1:{port}', '--nproc_per_node=2',

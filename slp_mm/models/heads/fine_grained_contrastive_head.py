@@ -144,14 +144,23 @@ class FineGrainedContrastiveHead(BaseModule):
 
     Repeated sentences: SL-1.5M turns each isolated sign into a template
     sentence ("This word is apple."), so a batch often holds one sentence
-    several times. With ``duplicate_sentences='positives'`` (default) the
-    pairs with identical sentences (token ids) are positives of each other
-    (multi-positive InfoNCE); ``'negatives'`` is the paper's InfoNCE, where
-    each copy is a negative of the others. The two agree exactly while the
-    copies of a sentence have identical features (a frozen text encoder in
-    eval mode): their columns are then equal, and the one-hot targets of
-    equal columns average to the uniform one. They differ once the features
-    of the copies differ (a text encoder trained with dropout). Either way
+    several times (identical token ids). ``duplicate_sentences`` says what
+    the copies are to each other:
+
+    - ``'excluded'`` (default): each copy is left out of the others'
+      softmax denominators, in both directions, so another clip of the same
+      word is never pushed away from the sentence;
+    - ``'positives'``: multi-positive InfoNCE, the target uniform over the
+      copies (:func:`multi_positive_info_nce`);
+    - ``'negatives'``: the paper's InfoNCE, each copy a negative of the
+      others.
+
+    ``'positives'`` and ``'negatives'`` agree exactly while the copies have
+    identical features, as with the frozen text encoder: their columns are
+    equal and the one-hot targets of equal columns average to the uniform
+    one, so only ``'excluded'`` changes training there (its loss can reach
+    0 where the others stay above log(copies)). They differ once the copies'
+    features differ (a text encoder trained with dropout). Either way
     the number of such pairs is reported as ``stc_duplicate_pairs``.
 
     The paper's batch is 512 = 64 x 8 GPUs: with ``gather_negatives`` and
@@ -178,9 +187,12 @@ class FineGrainedContrastiveHead(BaseModule):
             words; the encoder has no [CLS] token, so the pose side is a
             masked mean). Coarse is the fine computation with one clip and
             one word, so both share every line of code.
-        duplicate_sentences (str): ``'positives'`` or ``'negatives'``: what
-            the pairs with identical sentences are to each other.
+        duplicate_sentences (str): ``'excluded'``, ``'positives'`` or
+            ``'negatives'``: what the pairs with identical sentences are to
+            each other (see above).
     """
+
+    DUPLICATE_MODES = ('excluded', 'positives', 'negatives')
 
     def __init__(self,
                  pose_channels: int = 1024,
@@ -193,15 +205,16 @@ class FineGrainedContrastiveHead(BaseModule):
                  gather_negatives: bool = True,
                  chunk_size: Optional[int] = None,
                  granularity: str = 'fine',
-                 duplicate_sentences: str = 'positives',
+                 duplicate_sentences: str = 'excluded',
                  init_cfg=None) -> None:
         super().__init__(init_cfg=init_cfg)
         if granularity not in ('fine', 'coarse'):
             raise ValueError(f"granularity must be 'fine' or 'coarse', got "
                              f'{granularity!r}')
-        if duplicate_sentences not in ('positives', 'negatives'):
-            raise ValueError("duplicate_sentences must be 'positives' or "
-                             f"'negatives', got {duplicate_sentences!r}")
+        if duplicate_sentences not in self.DUPLICATE_MODES:
+            raise ValueError(f'duplicate_sentences must be one of '
+                             f'{self.DUPLICATE_MODES}, got '
+                             f'{duplicate_sentences!r}')
         self.granularity = granularity
         self.duplicate_sentences = duplicate_sentences
         if chunk_size is not None and chunk_size < 1:
@@ -434,13 +447,19 @@ class FineGrainedContrastiveHead(BaseModule):
     def _info_nce(self, scores: torch.Tensor,
                   same: torch.Tensor) -> torch.Tensor:
         """Symmetric InfoNCE of (N, N) scores, pair i on the diagonal;
-        ``same`` (N, N): :meth:`same_sentence`'s repeated sentences, the
-        positives of each other unless ``duplicate_sentences='negatives'``.
+        ``same`` (N, N): :meth:`same_sentence`'s repeated sentences, treated
+        as ``duplicate_sentences`` says.
         """
-        if self.duplicate_sentences == 'negatives':
-            same = torch.eye(len(same), dtype=torch.bool, device=same.device)
         logits = self.inverse_temperature() * scores.float()
-        return multi_positive_info_nce(logits, same)
+        if self.duplicate_sentences == 'positives':
+            return multi_positive_info_nce(logits, same)
+        labels = torch.arange(len(same), device=same.device)
+        if self.duplicate_sentences == 'excluded':  # -inf: out of the sums
+            logits = logits.masked_fill(same & (labels[:, None] != labels),
+                                        float('-inf'))
+        # index targets: a soft target would give 0 * -inf = nan
+        return (F.cross_entropy(logits, labels) +
+                F.cross_entropy(logits.t(), labels)) / 2
 
     def _losses(self, scores: torch.Tensor,
                 same: torch.Tensor) -> Dict[str, torch.Tensor]:
