@@ -16,8 +16,9 @@ class SignDataSample(BaseDataElement):
           pose modelling.
         - ``gt_label`` (1,) long: class index for recognition.
         - ``gloss_ids`` (L,) long: gloss indexes for CTC recognition.
-        - ``clip_embeds``, ``clip_mask``, ``word_embeds``, ``word_mask``: set
-          by ``SignPretrainer.predict`` for retrieval; ``pred_score`` /
+        - ``clip_embeds``, ``clip_mask``, ``word_embeds``, ``word_mask`` and
+          the STC head's ``word_temperature``: set by
+          ``SignPretrainer.predict`` for retrieval; ``pred_score`` /
           ``pred_label`` (ISLR), ``pred_gloss`` (CSLR) by recognizers.
     """
 

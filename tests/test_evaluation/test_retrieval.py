@@ -43,7 +43,7 @@ def test_ranks_reject_bad_matrices():
         retrieval_ranks(sim)
 
 
-def _random_samples(n, dims=8, batch=4, seed=0):
+def _random_samples(n, dims=8, batch=4, seed=0, word_temperature=1.0):
     """Per-sample (T'_i, E) clips / (L_i, E) words, and the same packed as
     predict packs them: padded per batch of ``batch``, garbage in padding."""
     g = torch.Generator().manual_seed(seed)
@@ -65,7 +65,8 @@ def _random_samples(n, dims=8, batch=4, seed=0):
                      clip_embeds=pc,
                      clip_mask=torch.arange(tc) < len(ci),
                      word_embeds=pw,
-                     word_mask=torch.arange(tw) < len(wi)))
+                     word_mask=torch.arange(tw) < len(wi),
+                     word_temperature=word_temperature))
     return clips, words, samples
 
 
@@ -77,17 +78,19 @@ def _evaluate(samples, batch=4, **kwargs):
 
 
 def test_metric_matches_brute_force_per_pair():
-    clips, words, samples = _random_samples(13)
+    """The metric scores with the word temperature the samples were
+    embedded with (the head's), without being told."""
+    clips, words, samples = _random_samples(13, word_temperature=0.5)
     head = FineGrainedContrastiveHead(word_temperature=0.5)
     sim = torch.tensor([[
         head.similarity(c[None], torch.ones(1, len(c), dtype=torch.bool),
                         w[None], torch.ones(1, len(w), dtype=torch.bool))
         .item() for w in words
     ] for c in clips])  # (13, 13), sign i x sentence j
-    metric, out = _evaluate(samples, word_temperature=0.5, chunk_size=3)
+    metric, out = _evaluate(samples, chunk_size=3)
     assert list(out) == KEYS
     got = metric.similarity_matrix([r['clips'] for r in metric.results],
-                                   [r['words'] for r in metric.results])
+                                   [r['words'] for r in metric.results], 0.5)
     assert torch.allclose(got, sim, atol=1e-6)
     for task, scores in (('t2v', sim.t()), ('v2t', sim)):
         ranks = [1 + sum(scores[i, j] >= scores[i, i]
@@ -104,7 +107,7 @@ def test_chunked_equals_unchunked():
     metric, whole = _evaluate(samples, chunk_size=100)
     chunked, by_one = _evaluate(samples, chunk_size=1)
     args = ([r['clips'] for r in metric.results],
-            [r['words'] for r in metric.results])
+            [r['words'] for r in metric.results], 1.0)
     assert torch.allclose(
         metric.similarity_matrix(*args),
         chunked.similarity_matrix(*args),
@@ -118,7 +121,7 @@ def test_duplicate_sentence_counts_only_the_paired_index():
     samples = [
         dict(sample_id=f's{i}', text=text, clip_embeds=e[[c]],
              clip_mask=torch.ones(1, dtype=torch.bool), word_embeds=e[[w]],
-             word_mask=torch.ones(1, dtype=torch.bool))
+             word_mask=torch.ones(1, dtype=torch.bool), word_temperature=1.0)
         for i, (text, c, w) in enumerate([('a', 0, 0), ('b', 1, 1),
                                           ('b', 1, 1)])
     ]
@@ -127,6 +130,13 @@ def test_duplicate_sentence_counts_only_the_paired_index():
     assert out['v2t/R1'] == pytest.approx(100 / 3)
     assert out['t2v/R1'] == pytest.approx(100 / 3)
     assert out['v2t/MedR'] == 2.0
+
+
+def test_samples_of_different_word_temperatures_are_refused():
+    _, _, samples = _random_samples(4)
+    samples[3]['word_temperature'] = 0.5
+    with pytest.raises(ValueError, match='different .word_temperature'):
+        _evaluate(samples)
 
 
 def test_metric_names_sample_without_embeddings():

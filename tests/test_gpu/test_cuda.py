@@ -14,8 +14,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.optim import build_optim_wrapper
 
-from slp_mm.models.heads.fine_grained_contrastive_head import \
-    fine_grained_similarity
+from slp_mm.functional import fine_grained_similarity
 from slp_mm.registry import DATASETS, MODELS
 from ..conftest import REPO
 

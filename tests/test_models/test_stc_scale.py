@@ -7,9 +7,8 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from slp_mm.functional import fine_grained_similarity
 from slp_mm.models import FineGrainedContrastiveHead
-from slp_mm.models.heads.fine_grained_contrastive_head import \
-    fine_grained_similarity
 
 
 def _embeddings(bv=5, bt=4, t=6, length=7, e=8, seed=0):

@@ -51,6 +51,6 @@ test_dataloader = dict(
     dataset=dict(type='SignPoseDataset', data_root=data_root,
                  ann_file='test', paired_only=True, pipeline=test_pipeline,
                  test_mode=True))
-# word_temperature must equal the model's stc_head.word_temperature
-val_evaluator = dict(type='RetrievalMetric', word_temperature=1.0)
+# scores with the model's own stc_head.word_temperature (set by predict)
+val_evaluator = dict(type='RetrievalMetric')
 test_evaluator = val_evaluator

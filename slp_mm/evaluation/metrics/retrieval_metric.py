@@ -6,12 +6,12 @@ import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
-from slp_mm.models.heads.fine_grained_contrastive_head import \
-    fine_grained_similarity
+from slp_mm.functional import fine_grained_similarity
 from slp_mm.registry import METRICS
 from ..functional import median_rank, recall_at_k, retrieval_ranks
 
-EMBEDDING_FIELDS = ('clip_embeds', 'clip_mask', 'word_embeds', 'word_mask')
+EMBEDDING_FIELDS = ('clip_embeds', 'clip_mask', 'word_embeds', 'word_mask',
+                    'word_temperature')
 
 
 def _pad(seqs: List[torch.Tensor]):
@@ -31,7 +31,9 @@ class RetrievalMetric(BaseMetric):
 
     Each data sample carries the STC embeddings of
     :meth:`SignPretrainer.predict` (``clip_embeds``, ``clip_mask``,
-    ``word_embeds``, ``word_mask``, padded per batch); they are kept per
+    ``word_embeds``, ``word_mask``, padded per batch) and the STC head's
+    ``word_temperature``, so the test set is scored exactly as the model
+    was trained, with one setting in one place; the embeddings are kept per
     sample, unpadded, on the CPU. The sign x sentence score matrix over the
     whole test set is the fine-grained STC similarity
     (:func:`fine_grained_similarity`), computed ``chunk_size`` signs at a
@@ -45,8 +47,6 @@ class RetrievalMetric(BaseMetric):
     (:func:`retrieval_ranks`).
 
     Args:
-        word_temperature (float): Temperature of the softmax over words;
-            must equal the STC head's ``word_temperature``.
         chunk_size (int): Signs scored against all sentences at once.
         collect_device (str): ``'cpu'`` or ``'gpu'``, to gather results
             across ranks.
@@ -57,14 +57,12 @@ class RetrievalMetric(BaseMetric):
     default_prefix = 'retrieval'
 
     def __init__(self,
-                 word_temperature: float = 1.0,
                  chunk_size: int = 8,
                  collect_device: str = 'cpu',
                  prefix=None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if chunk_size < 1:
             raise ValueError(f'chunk_size must be >= 1, got {chunk_size}')
-        self.word_temperature = word_temperature
         self.chunk_size = chunk_size
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
@@ -87,15 +85,21 @@ class RetrievalMetric(BaseMetric):
                     sample_id=sample_id,
                     text=sample.get('text'),
                     clips=clips.detach().float().cpu(),
-                    words=words.detach().float().cpu()))
+                    words=words.detach().float().cpu(),
+                    word_temperature=float(sample['word_temperature'])))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         if len(results) < 2:
             raise ValueError(f'retrieval needs at least 2 samples, got '
                              f'{len(results)}')
         self._log_duplicate_texts(results)
+        temperatures = {r['word_temperature'] for r in results}
+        if len(temperatures) > 1:
+            raise ValueError(f'samples were embedded with different '
+                             f"'word_temperature' values {temperatures}")
         sim = self.similarity_matrix([r['clips'] for r in results],
-                                     [r['words'] for r in results])
+                                     [r['words'] for r in results],
+                                     temperatures.pop())
         metrics = {}
         for task, scores in (('t2v', sim.t()), ('v2t', sim)):
             ranks = retrieval_ranks(scores)
@@ -105,7 +109,8 @@ class RetrievalMetric(BaseMetric):
         return metrics
 
     def similarity_matrix(self, clips: List[torch.Tensor],
-                          words: List[torch.Tensor]) -> torch.Tensor:
+                          words: List[torch.Tensor],
+                          word_temperature: float) -> torch.Tensor:
         """Per-sample (T'_i, E) clips and (L_j, E) words -> (N_v, N_t)
         scores, sign i (row) against sentence j (column)."""
         words, word_mask = _pad(words)  # (N_t, L, E), (N_t, L)
@@ -114,7 +119,7 @@ class RetrievalMetric(BaseMetric):
             chunk, clip_mask = _pad(clips[start:start + self.chunk_size])
             rows.append(
                 fine_grained_similarity(chunk, clip_mask, words, word_mask,
-                                        self.word_temperature))  # (c, N_t)
+                                        word_temperature))  # (c, N_t)
         return torch.cat(rows)
 
     @staticmethod

@@ -141,5 +141,6 @@ class SignPretrainer(BaseModel):
                     clip_embeds=clips[i],
                     clip_mask=clip_mask[i],
                     word_embeds=words[i],
-                    word_mask=word_mask[i]))
+                    word_mask=word_mask[i],
+                    word_temperature=self.stc_head.word_temperature))
         return data_samples
