@@ -57,7 +57,7 @@ from pickle_baselines import (ClipPickles, DatasetPickle,
 from slp_mm.corpus import SignCorpusWriter
 from slp_mm.datasets import SignPoseDataset
 from slp_mm.structures.tokenizer import train_tokenizer
-from slp_mm.utils import register_all_modules
+from slp_mm.engine import register_all_modules
 from synthetic_clips import (CLIP_TEXT, clip_bytes, paper_like_lengths,
                              random_clips)
 

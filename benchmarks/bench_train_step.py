@@ -32,7 +32,7 @@ from mmengine.optim import build_optim_wrapper
 from torch.utils.flop_counter import FlopCounterMode
 
 from slp_mm.registry import DATASETS, MODELS
-from slp_mm.utils import register_all_modules
+from slp_mm.engine import register_all_modules
 
 PARTS = ('data', 'text_encoder', 'pose_encoder', 'heads', 'backward',
          'optimizer')

@@ -15,7 +15,7 @@ from mmengine.dataset import pseudo_collate
 from slp_mm.corpus import SignCorpus, SignCorpusWriter
 from slp_mm.datasets import SignPoseDataset
 from slp_mm.structures.tokenizer import train_tokenizer
-from slp_mm.utils import register_all_modules
+from slp_mm.engine import register_all_modules
 from synthetic_clips import CLIP_TEXT, random_clips
 
 

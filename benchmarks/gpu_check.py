@@ -69,7 +69,7 @@ from torch._dynamo.utils import counters as dynamo_counters
 from bench_train_step import count_pose_flops
 from slp_mm.corpus.synthetic_sign_corpus import build_synthetic_corpus
 from slp_mm.registry import DATASETS, MODELS
-from slp_mm.utils import register_all_modules
+from slp_mm.engine import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CHECKS = ('tests', 'stc', 'train')

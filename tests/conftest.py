@@ -4,12 +4,15 @@ import socket
 import pytest
 import torch
 
-from slp_mm.utils import register_all_modules
+from slp_mm.engine import install_checkpoint_safety, register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = osp.join(osp.dirname(REPO), 'shared', 'data')
 
+# as the tools set up a run: registries, then weights-only loading and
+# atomic writes
 register_all_modules()
+install_checkpoint_safety()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,7 +10,8 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from slp_mm.utils import check_config, register_all_modules
+from slp_mm.engine import install_checkpoint_safety, register_all_modules
+from slp_mm.utils import check_config
 from slp_mm.utils.launch import init_cpu_distributed
 
 
@@ -41,6 +42,7 @@ def parse_args():
 def main():
     args = parse_args()
     register_all_modules()
+    install_checkpoint_safety()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:

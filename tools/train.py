@@ -16,7 +16,9 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from slp_mm.utils import check_config, register_all_modules
+from slp_mm.engine import install_checkpoint_safety, register_all_modules
+from slp_mm.engine.resume_checkpoint import resume_checkpoint
+from slp_mm.utils import check_config
 from slp_mm.utils.launch import init_cpu_distributed
 
 
@@ -79,12 +81,13 @@ def merge_args(cfg: Config, args) -> Config:
                 cfg.optim_wrapper.setdefault(key, value)
     if args.compile:
         cfg.compile = True
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+    if args.resume is not None:
+        try:
+            cfg.load_from = resume_checkpoint(
+                cfg.work_dir, None if args.resume == 'auto' else args.resume)
+        except FileNotFoundError as e:
+            raise SystemExit(str(e)) from e
+        cfg.resume = cfg.load_from is not None
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     if args.cfg_options is not None:
@@ -125,6 +128,7 @@ def build_runner(cfg: Config):
 def main():
     args = parse_args()
     register_all_modules()
+    install_checkpoint_safety()
     cfg = merge_args(Config.fromfile(args.config), args)
     check_config(cfg)
     init_cpu_distributed(cfg)

@@ -12,10 +12,9 @@ from mmengine.utils import ProgressBar
 from slp_mm.datasets.transforms import TokenizeText
 from slp_mm.models.data_preprocessors.sign_data_preprocessor import \
     pad_sequences
-from slp_mm.models.pretrainers import SignPretrainer
 from slp_mm.preparation.pose_extraction.video_frames import VIDEO_EXTENSIONS
 from slp_mm.preparation.pose_readers import read_numpy_pose, read_pose_file
-from .inference import _test_pipeline, init_model
+from .model import build_test_pipeline, init_model
 
 POSE_EXTENSIONS = ('.pose', '.npz', '.npy')
 Inputs = Union[str, Sequence[str]]
@@ -26,8 +25,9 @@ class SignInferencer:
 
     The task follows the model: ISLR gives ``topk`` (label, score) pairs (and
     ``label_names`` when ``class_names`` are given), CSLR a ``gloss``
-    sequence, GF-SLT a ``text``. A pre-training or retrieval model
-    (:class:`SignPretrainer`, :class:`SignRetriever`) ranks sentences: call
+    sequence, GF-SLT a ``text``. A model with an STC head and a text encoder
+    (:class:`SignPretrainer`, :class:`SignRetriever`, project models such as
+    ``SigmaPretrainer``) ranks sentences: call
     it with ``texts=`` for sign -> text (V2T) or use :meth:`search` for
     text -> sign (T2V).
 
@@ -64,7 +64,7 @@ class SignInferencer:
                  video_info: Optional[dict] = None) -> None:
         self.model = (config if isinstance(config, torch.nn.Module) else
                       init_model(config, checkpoint, device))
-        self.pipeline = _test_pipeline(self.model.cfg)
+        self.pipeline = build_test_pipeline(self.model.cfg)
         self.topk = topk
         if isinstance(class_names, str):
             with open(class_names, encoding='utf-8') as f:
@@ -77,7 +77,11 @@ class SignInferencer:
 
     @property
     def is_retrieval(self) -> bool:
-        return isinstance(self.model, SignPretrainer)
+        """Whether the model ranks sentences: it has an STC head on a text
+        encoder (pre-training, retrieval and project models alike), whatever
+        its class."""
+        return (getattr(self.model, 'stc_head', None) is not None
+                and getattr(self.model, 'text_encoder', None) is not None)
 
     @staticmethod
     def _files(inputs: Inputs) -> List[str]:

@@ -36,11 +36,13 @@ mixture's own manifest records ``'train'`` when every source is one, else
 ``'test'`` or ``'dev'`` when a source is one (in that order), else none, so
 a mixture that holds evaluation data is refused in turn.
 """
-import glob
+import fnmatch
 import hashlib
 import json
 import os
 import os.path as osp
+import shutil
+import tempfile
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -110,9 +112,8 @@ def _metadata_problem(sample: dict) -> Optional[str]:
         if not isinstance(sample[field], str) or not sample[field]:
             return f"field '{field}' is {sample[field]!r}, expected a " \
                    'non-empty string'
-    fps = sample['fps']
-    if fps is None or not np.isfinite(fps) or fps <= 0:
-        return f"field 'fps' is {fps!r}, expected a positive number"
+    if sample['fps'] is None:  # a present fps is checked by the caller
+        return "field 'fps' is None, expected a positive number"
     return None
 
 
@@ -178,10 +179,7 @@ class CorpusBuilder:
         self.out_dir = out_dir
         self.sources = list(sources)
         paths = [osp.abspath(path) for path in self.sources]
-        if osp.abspath(out_dir) in paths:
-            raise ValueError(f'the output {out_dir} is also a source')
-        if len(set(paths)) < len(paths):
-            raise ValueError(f'a source is given twice: {self.sources}')
+        check_output_apart(out_dir, self.sources)
         self.corpora = [SignCorpus(path) for path in self.sources]
         self.splits = check_source_splits(self.corpora, allow_eval_splits,
                                           assume_split)
@@ -218,11 +216,11 @@ class CorpusBuilder:
         with open(self._out(BUILD_RECORD), encoding='utf-8') as f:
             return json.load(f)
 
-    def _write_build_record(self, status: str) -> None:
-        tmp = self._out(BUILD_RECORD + '.partial')
-        with open(tmp, 'w', encoding='utf-8') as f:
-            json.dump(dict(status=status, options=self.options), f, indent=1)
-        os.replace(tmp, self._out(BUILD_RECORD))
+    def _write_build_record(self, directory: str) -> None:
+        with open(osp.join(directory, BUILD_RECORD), 'w',
+                  encoding='utf-8') as f:
+            json.dump(dict(status='complete', options=self.options), f,
+                      indent=1)
 
     def is_up_to_date(self) -> bool:
         """Whether ``out_dir`` holds a complete build with these options,
@@ -242,11 +240,32 @@ class CorpusBuilder:
 
     def build(self) -> Optional[dict]:
         """Build the mixture and return its statistics, or ``None`` if it
-        is up to date (nothing is done)."""
+        is up to date (nothing is done).
+
+        The corpus is written into a hidden folder beside ``out_dir`` and
+        swapped in when complete: until then a previous build stays whole,
+        and a failed build leaves nothing behind (a killed one leaves its
+        ``.<name>.building-*`` folder).
+        """
         if self.is_up_to_date():
             return None
-        self._clear_out_dir()
-        self._write_build_record('building')
+        target = osp.realpath(self.out_dir)  # a link stays a link
+        self._check_replaceable(target)
+        os.makedirs(osp.dirname(target), exist_ok=True)
+        staging = tempfile.mkdtemp(
+            prefix=f'.{osp.basename(target)}.building-',
+            dir=osp.dirname(target))
+        try:
+            statistics = self._build_into(staging)
+            _swap_in(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return statistics
+
+    def _build_into(self, directory: str) -> dict:
+        """Write the mixture, its statistics, rejects and build record
+        into ``directory``; return the statistics."""
         rejects: List[dict] = []
         sources = {
             path: dict(split=split, read=len(corpus), kept=0, rows=0,
@@ -261,32 +280,37 @@ class CorpusBuilder:
             for code, language in enumerate(languages)
         }
         weights = self._weights(counts)
-        statistics = self._write(languages, kept,
+        statistics = self._write(directory, languages, kept,
                                  language_repeats(counts, weights, self.seed),
                                  rejects, sources)
         statistics.update(language_weights=weights, sources=sources)
         for name, data in ((STATISTICS, statistics), (REJECTS, rejects)):
-            with open(self._out(name), 'w', encoding='utf-8') as f:
+            with open(osp.join(directory, name), 'w', encoding='utf-8') as f:
                 json.dump(data, f, indent=1, ensure_ascii=False)
-        self._write_build_record('complete')
+        self._write_build_record(directory)
         return statistics
 
-    def _clear_out_dir(self) -> None:
-        """Remove a previous build's files; refuse to touch a corpus this
-        builder did not write."""
-        if osp.isfile(self._out(MANIFEST)) and \
+    def _check_replaceable(self, target: str) -> None:
+        """Refuse to replace a folder that holds anything this builder did
+        not write: a corpus without a build record, or other files."""
+        if not osp.exists(target):
+            return
+        if not osp.isdir(target):
+            raise FileExistsError(f'{self.out_dir} is not a folder')
+        if osp.isfile(osp.join(target, MANIFEST)) and \
                 self._read_build_record() is None:
             raise FileExistsError(
                 f'{self.out_dir} holds a corpus without {BUILD_RECORD}, so '
                 'not one built by CorpusBuilder: refusing to overwrite it')
-        os.makedirs(self.out_dir, exist_ok=True)
-        stale = glob.glob(self._out('shard-*.arrow*')) + [
-            self._out(name)
-            for name in (MANIFEST, MANIFEST + '.partial', STATISTICS,
-                         REJECTS) if osp.isfile(self._out(name))
-        ]
-        for file in stale:
-            os.remove(file)
+        ours = {MANIFEST, STATISTICS, REJECTS, BUILD_RECORD}
+        foreign = sorted(
+            name for name in os.listdir(target)
+            if name.split('.partial')[0] not in ours
+            and not fnmatch.fnmatch(name, 'shard-*.arrow*'))
+        if foreign:
+            raise FileExistsError(
+                f'{self.out_dir} holds files CorpusBuilder did not write '
+                f'({", ".join(foreign[:5])}): refusing to replace it')
 
     def _check(self, rejects: List[dict], sources: Dict[str, dict]
                ) -> Tuple[List[str], List[np.ndarray]]:
@@ -360,7 +384,8 @@ class CorpusBuilder:
             for language in sorted(counts)
         }
 
-    def _write(self, languages: List[str], kept: List[np.ndarray],
+    def _write(self, directory: str, languages: List[str],
+               kept: List[np.ndarray],
                repeats: Dict[str, np.ndarray], rejects: List[dict],
                sources: Dict[str, dict]) -> dict:
         """Pass 2: write the rows of the samples kept by :meth:`_check`;
@@ -369,7 +394,7 @@ class CorpusBuilder:
         seen = Counter()  # samples of each language so far
         bar = tqdm(total=sum(map(len, repeats.values())), desc='write')
         with SignCorpusWriter(
-                self.out_dir,
+                directory,
                 layout=self.layout,
                 samples_per_shard=self.samples_per_shard,
                 split=_mixture_split(self.splits)) as writer:
@@ -400,6 +425,43 @@ class CorpusBuilder:
                     sources[path]['rows'] += rows
         bar.close()
         return statistics.to_dict()
+
+
+def check_output_apart(out_dir: str, sources: Sequence[str]) -> None:
+    """Raise ``ValueError`` unless ``out_dir`` and every source are apart
+    once links are resolved: neither equal nor one inside the other, so
+    that replacing the output cannot delete or overwrite an input. A source
+    given twice is refused too."""
+    out = osp.realpath(out_dir)
+    seen: Dict[str, str] = {}  # resolved source -> as given
+    for source in sources:
+        real = osp.realpath(source)
+        if real in seen:
+            raise ValueError(f'a source is given twice: {seen[real]} and '
+                             f'{source} are both {real}')
+        seen[real] = source
+        if real == out:
+            raise ValueError(f'the output {out_dir} is also a source '
+                             f'({source}; both are {real})')
+        if osp.commonpath([out, real]) == real:
+            raise ValueError(f'the output {out_dir} is inside the source '
+                             f'{source} ({real})')
+        if osp.commonpath([out, real]) == out:
+            raise ValueError(f'the source {source} is inside the output '
+                             f'{out_dir} ({out})')
+
+
+def _swap_in(staging: str, target: str) -> None:
+    """Rename the finished ``staging`` folder to ``target``, replacing a
+    previous build there (renamed aside first, then removed)."""
+    if not osp.exists(target):
+        os.rename(staging, target)
+        return
+    previous = tempfile.mkdtemp(prefix=f'.{osp.basename(target)}.previous-',
+                                dir=osp.dirname(target))
+    os.rename(target, osp.join(previous, 'build'))
+    os.rename(staging, target)
+    shutil.rmtree(previous)
 
 
 def _output_id(sample: dict) -> str:

@@ -8,6 +8,14 @@ import numpy as np
 # larger keypoint coordinate or score is corrupt data, and would overflow
 # float32 in normalisation and the model
 MAX_ABS_VALUE = 1e6
+# a score is a confidence in [0, 1] (0 = missing), but estimators overshoot
+# 1 (on the shared real clips: MMPose whole-body up to 1.06, OpenPose 1.006)
+# and float32 rounding can land a hair below 0: scores in [-SCORE_TOLERANCE,
+# MAX_SCORE] pass here and the corpus writer clips them onto [0, 1]
+# (counted in the manifest's num_scores_clipped); anything further out is a
+# score of another scale or corrupt data, and is refused
+SCORE_TOLERANCE = 1e-6
+MAX_SCORE = 1.5
 
 
 class InvalidSampleError(ValueError):
@@ -20,10 +28,11 @@ def find_sample_problem(sample: dict,
     """Describe what is wrong with a sample, or return ``None`` if usable.
 
     Checks the data contract: ``keypoints`` (T, K, 2) and ``scores``
-    (T, K), finite numbers within :data:`MAX_ABS_VALUE`, with ``T > 0`` and
+    (T, K), finite numbers within :data:`MAX_ABS_VALUE`, scores in
+    [-:data:`SCORE_TOLERANCE`, :data:`MAX_SCORE`], with ``T > 0`` and
     ``K == num_keypoints``; a ``width`` / ``height`` that is present must be
-    a finite size of at least one pixel, a ``text`` a non-blank UTF-8
-    string.
+    a finite size of at least one pixel, an ``fps`` a finite positive rate,
+    a ``text`` a non-blank UTF-8 string.
     """
     kpts = np.asarray(sample.get('keypoints'))
     scores = np.asarray(sample.get('scores'))
@@ -50,6 +59,12 @@ def find_sample_problem(sample: dict,
         if n_bad:
             return (f'field {key!r} has {n_bad} values beyond '
                     f'+-{MAX_ABS_VALUE:g}')
+    n_bad = int(np.count_nonzero((scores < -SCORE_TOLERANCE)
+                                 | (scores > MAX_SCORE)))
+    if n_bad:
+        return (f"field 'scores' has {n_bad} values outside [0, "
+                f'{MAX_SCORE:g}] (from {scores.min():g} to '
+                f'{scores.max():g}), expected confidences')
     for key in ('width', 'height'):
         if sample.get(key) is None:
             continue
@@ -58,6 +73,12 @@ def find_sample_problem(sample: dict,
                 and 1 <= size < np.inf):
             return (f'field {key!r} is {sample[key]!r}, expected a size of '
                     'at least 1 pixel')
+    if sample.get('fps') is not None:
+        fps = np.asarray(sample['fps'])
+        if not (fps.ndim == 0 and fps.dtype.kind in 'iuf'
+                and 0 < fps < np.inf):
+            return (f"field 'fps' is {sample['fps']!r}, expected a positive "
+                    'frame rate')
     text = sample.get('text')
     if text is not None:
         if isinstance(text, bytes):

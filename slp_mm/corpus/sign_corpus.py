@@ -99,6 +99,7 @@ class SignCorpusWriter:
         self.batch_size = batch_size
         self.on_invalid = on_invalid
         self.skipped: List[str] = []
+        self.num_scores_clipped = 0  # scores above 1 stored as 1
         self._shards: List[dict] = []
         self._rows: List[dict] = []
         self._writer: Optional[pa.ipc.RecordBatchFileWriter] = None
@@ -128,6 +129,8 @@ class SignCorpusWriter:
         if isinstance(text, bytes):
             text = text.decode('utf-8')
         gloss = sample.get('gloss')
+        scores = np.asarray(sample['scores'], dtype=np.float32)
+        self.num_scores_clipped += int(np.count_nonzero(scores > 1))
         self._rows.append(
             dict(
                 id=sid,
@@ -143,8 +146,8 @@ class SignCorpusWriter:
                 height=sample.get('height'),
                 fps=sample.get('fps'),
                 keypoints=kpts.reshape(-1),
-                scores=np.asarray(sample['scores'],
-                                  dtype=np.float32).reshape(-1)))
+                # in [-SCORE_TOLERANCE, MAX_SCORE] (checked): stored on [0, 1]
+                scores=np.clip(scores, 0, 1).reshape(-1)))
         if len(self._rows) >= self.batch_size:
             self._flush()
         return True
@@ -164,6 +167,7 @@ class SignCorpusWriter:
             split=self.split,
             num_samples=sum(s['num_samples'] for s in self._shards),
             num_skipped=len(self.skipped),
+            num_scores_clipped=self.num_scores_clipped,
             shards=self._shards)
         # the manifest is written last and atomically: a corpus directory
         # with a manifest is complete
@@ -368,9 +372,31 @@ class SignCorpus:
                           'in the manifest: the file is corrupt')
 
     def verify(self) -> None:
-        """Check every shard's size and SHA-256 against the manifest."""
-        for shard in range(len(self.shard_files)):
-            self._check_shard(shard, checksum=True)
+        """Check every shard against the manifest: its size, SHA-256 and
+        row count. A shard whose entry records no ``bytes`` or ``sha256``
+        cannot be verified and fails too, so that passing means every
+        shard was compared in full.
+
+        Raises:
+            IOError: One line per shard that failed or could not be
+                verified.
+        """
+        problems = []
+        for shard, info in enumerate(self.manifest['shards']):
+            unrecorded = [key for key in ('bytes', 'sha256')
+                          if info.get(key) is None]
+            if unrecorded:
+                problems.append(
+                    f'Corpus shard {self.shard_files[shard]} cannot be '
+                    f'verified: the manifest records no '
+                    f'{" and no ".join(unrecorded)}')
+            try:
+                self._check_shard(shard, checksum=True)
+                self._table(shard)  # compares the row count
+            except IOError as e:
+                problems.append(str(e))
+        if problems:
+            raise IOError('\n'.join(problems))
 
     def _locate(self, index: int):
         if not 0 <= index < len(self):

@@ -50,6 +50,7 @@ TEXTS = ['This word is soup.', 'This word is football.',
          'The weather is nice today.', 'I like trains.']
 
 
+@pytest.mark.slow
 def test_sign_to_text_ranking(demo_model):
     cfg, ckpt = demo_model
     files = _real_clips()
@@ -75,6 +76,7 @@ def test_sign_to_text_ranking(demo_model):
             assert x == pytest.approx(y, abs=1e-5)
 
 
+@pytest.mark.slow
 def test_text_to_sign_search(demo_model):
     cfg, ckpt = demo_model
     files = _real_clips()
@@ -109,6 +111,7 @@ def test_islr_topk_with_class_names(tmp_path):
     assert inferencer(files) == out  # deterministic
 
 
+@pytest.mark.slow
 def test_clear_errors(demo_model, tmp_path):
     cfg, ckpt = demo_model
     islr = osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py')
@@ -129,6 +132,7 @@ def test_clear_errors(demo_model, tmp_path):
         inferencer([str(broken)], texts=TEXTS, language='en')
 
 
+@pytest.mark.slow
 def test_infer_cli_writes_json(demo_model, tmp_path, capsys):
     import importlib.util
     import json
@@ -188,6 +192,7 @@ def _publish(checkpoint, prefix, config=None):
     return main([checkpoint, prefix] + extra)
 
 
+@pytest.mark.slow
 def test_published_checkpoint_round_trip(demo_model, tmp_path):
     """publish -> load -> identical predictions (retrieval and ISLR)."""
     cfg, ckpt = demo_model

@@ -57,19 +57,9 @@ NOT_IMPORTED_BY = {
 }
 
 # (importer, imported) module pairs, each with the issue that removes it.
-KNOWN_VIOLATIONS = {
-    # issue 14: register_all_modules imports every subpackage from utils/
-    ('slp_mm.utils.setup_env', 'slp_mm.datasets'),
-    ('slp_mm.utils.setup_env', 'slp_mm.engine'),
-    ('slp_mm.utils.setup_env', 'slp_mm.evaluation'),
-    ('slp_mm.utils.setup_env', 'slp_mm.models'),
-}
+KNOWN_VIOLATIONS: Set[Tuple[str, str]] = set()
 # Strongly connected sets of modules, each with the issue that removes it.
-KNOWN_CIRCLES = {
-    # issue 14: the inferencer uses inference's private _test_pipeline and
-    # inference builds the inferencer (lazily)
-    frozenset({'slp_mm.apis.inference', 'slp_mm.apis.sign_inferencer'}),
-}
+KNOWN_CIRCLES: Set[frozenset] = set()
 
 
 def module_name(path: Path) -> str:
@@ -178,7 +168,7 @@ def test_graph_resolves_relative_and_package_imports():
     assert 'slp_mm.datasets.transforms.tokenize_text' in graph[
         'slp_mm.datasets.transforms']
     # an import inside a function counts
-    assert 'slp_mm.models' in graph['slp_mm.utils.setup_env']
+    assert 'slp_mm.models' in graph['slp_mm.engine.setup_env']
 
 
 def test_violation_and_circle_detection_on_a_made_up_graph():

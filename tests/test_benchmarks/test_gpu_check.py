@@ -13,6 +13,7 @@ sys.path.insert(0, osp.join(REPO, 'benchmarks'))
 from gpu_wheels import BUNDLE, wheels_to_install  # noqa: E402
 
 
+@pytest.mark.slow
 def test_dry_run_passes_every_check_and_prints_one_table(tmp_path):
     proc = subprocess.run(
         [sys.executable, 'benchmarks/gpu_check.py', '--dry-run',

@@ -6,6 +6,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.runner import FlexibleRunner
@@ -71,6 +72,8 @@ def test_train_tool_builds_the_runner_the_config_names(demo_cfg, tmp_path):
     assert type(runner.strategy).__name__ == 'FSDPStrategy'
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_fsdp_two_ranks_on_cpu(synthetic_corpus, tmp_path):
     """The FSDP config's strategy on the demo model, 2 iterations on 2
     gloo ranks. Differences, each for CPU or a known limit: FSDP on the CPU

@@ -7,6 +7,7 @@ c3 (c1's keypoints under another id), phoenix/p1 again (an id duplicate)
 and c4 (no fps: invalid). No csl sample names its signer. Both are train
 splits.
 """
+import hashlib
 import importlib.util
 import json
 import os
@@ -216,6 +217,66 @@ def test_refuses_to_overwrite_a_corpus_it_did_not_build(tmp_path, sources):
         CorpusBuilder(sources[0], sources)
     with pytest.raises(ValueError, match='given twice'):
         CorpusBuilder(str(tmp_path / 'mix'), [sources[0], sources[0]])
+
+
+def _hashes(folder):
+    """File name -> SHA-256 of every file under ``folder``."""
+    return {
+        osp.relpath(osp.join(root, name), folder): hashlib.sha256(
+            open(osp.join(root, name), 'rb').read()).hexdigest()
+        for root, _, names in os.walk(folder) for name in names
+    }
+
+
+def test_output_linked_to_a_source_is_refused_untouched(tmp_path, sources,
+                                                        capsys):
+    # a built mixture (it has build.json) as the source of another build,
+    # through a link: the old guard compared unresolved paths and emptied it
+    _, built = _build(tmp_path, sources)
+    link = tmp_path / 'link'
+    link.symlink_to(built)
+    before = _hashes(built)
+    with pytest.raises(SystemExit) as refused:
+        _tool('data', 'build_corpus.py').main([str(link), built])
+    message = str(refused.value.code)
+    assert message.startswith(f'Cannot build {link}: the output {link} is '
+                              f'also a source ({built}')
+    assert '\n' not in message
+    assert _hashes(built) == before
+
+
+@pytest.mark.parametrize('where', ['inside a source', 'around a source'])
+def test_output_and_sources_must_not_nest(tmp_path, sources, where):
+    if where == 'inside a source':
+        out, match = osp.join(sources[0], 'mix'), 'inside the source'
+    else:
+        out, match = str(tmp_path), 'inside the output'
+    with pytest.raises(ValueError, match=match):
+        CorpusBuilder(out, sources)
+    link = tmp_path / 'link-a'
+    link.symlink_to(sources[0])
+    with pytest.raises(ValueError, match='given twice'):
+        CorpusBuilder(str(tmp_path / 'mix'), [sources[0], str(link)])
+
+
+def test_rebuild_swaps_in_a_complete_corpus(tmp_path, sources):
+    _, out = _build(tmp_path, sources)
+    first = _ids(out)
+    CorpusBuilder(out, sources, language_weights=dict(zh=2)).build()
+    assert len(_ids(out)) > len(first)
+    assert sorted(os.listdir(tmp_path)) == ['a', 'b', 'mix']  # no leftovers
+    # a failing build keeps the previous one whole and leaves nothing
+    before = _hashes(out)
+    builder = CorpusBuilder(out, sources, seed=5)
+    builder._write = lambda *args: 1 / 0
+    with pytest.raises(ZeroDivisionError):
+        builder.build()
+    assert _hashes(out) == before
+    assert sorted(os.listdir(tmp_path)) == ['a', 'b', 'mix']
+    # a folder with files the builder did not write is not replaced
+    (tmp_path / 'mix' / 'notes.txt').write_text('mine')
+    with pytest.raises(FileExistsError, match=r'did not write \(notes.txt\)'):
+        CorpusBuilder(out, sources, seed=6).build()
 
 
 def _isolated_test_split(tmp_path):

@@ -54,6 +54,10 @@ def test_round_trip_over_shards(tmp_path):
     (dict(text=''), "'text' is empty"),
     (dict(text=b'\xc3\x28'), 'UTF-8'),
     (dict(id=''), "'id'"),
+    (dict(scores=np.full((5, 133), 3.9)), '665 values outside'),
+    (dict(scores=np.full((5, 133), -0.5)), '665 values outside'),
+    (dict(fps=0.0), "'fps' is 0.0"),
+    (dict(fps=float('nan')), "'fps' is nan"),
 ])
 def test_writer_refuses_or_counts_bad_samples(tmp_path, bad, field):
     with pytest.raises(InvalidSampleError, match=field):
@@ -63,6 +67,29 @@ def test_writer_refuses_or_counts_bad_samples(tmp_path, bad, field):
         assert not w.write(_sample(0, **bad))
     assert len(w.skipped) == 1 and field in w.skipped[0]
     assert len(SignCorpus(str(tmp_path / 'b'))) == 1
+
+
+def test_estimator_overshoot_and_rounding_are_stored_on_0_1(tmp_path):
+    scores = np.full((5, 133), 0.5, np.float32)
+    # an MMPose overshoot (the shared SOUP clip reaches 1.061) and float32
+    # rounding below 0
+    scores[0, :3] = 1.061, -5e-7, 1 + 5e-7
+    with SignCorpusWriter(str(tmp_path)) as w:
+        w.write(_sample(0, scores=scores))
+    stored = SignCorpus(str(tmp_path))[0]['scores']
+    assert stored[0, :4].tolist() == [1.0, 0.0, 1.0, 0.5]
+    with open(tmp_path / 'corpus.json') as f:
+        assert json.load(f)['num_scores_clipped'] == 2
+
+
+def test_check_pose_sample_skips_bad_scores_and_fps():
+    from slp_mm.datasets.transforms import CheckPoseSample
+    check = CheckPoseSample()
+    assert check(_sample(0)) is not None
+    assert check(_sample(0, scores=np.full((5, 133), 1.06))) is not None
+    assert check(_sample(0, scores=np.full((5, 133), 1.6))) is None
+    assert check(_sample(0, scores=np.full((5, 133), -0.01))) is None
+    assert check(_sample(0, fps=0)) is None
 
 
 def test_duplicate_ids_are_refused(tmp_path):
@@ -167,7 +194,7 @@ def test_killed_writer_leaves_no_complete_looking_corpus(tmp_path):
         SignCorpus(str(tmp_path))
 
 
-def test_null_size_and_checksum_are_not_checked(tmp_path):
+def test_null_size_and_checksum_are_not_checked_but_unverified(tmp_path):
     with SignCorpusWriter(str(tmp_path), samples_per_shard=2) as w:
         w.write_all(_sample(i) for i in range(3))
     manifest_file = tmp_path / 'corpus.json'
@@ -177,7 +204,10 @@ def test_null_size_and_checksum_are_not_checked(tmp_path):
     manifest_file.write_text(json.dumps(manifest))
     corpus = SignCorpus(str(tmp_path), verify=True)
     assert [corpus[i]['id'] for i in range(3)] == ['v0', 'v1', 'v2']
-    corpus.verify()
+    # reading goes on, but verification must not pass having checked nothing
+    with pytest.raises(IOError, match='(?s)shard-00000.arrow cannot be '
+                       'verified.*shard-00001.arrow cannot be verified'):
+        corpus.verify()
 
 
 def test_empty_shard_error_names_the_shard(tmp_path):

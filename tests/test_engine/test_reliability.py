@@ -76,6 +76,7 @@ def _env():
     return dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
 
 
+@pytest.mark.slow
 def test_sigkilled_run_resumes_bit_exact(synthetic_corpus, tmp_path):
     epochs = 3
     full = str(tmp_path / 'full')
@@ -125,6 +126,7 @@ runpy.run_path("tools/train.py", run_name="__main__")
 '''
 
 
+@pytest.mark.slow
 def test_kill_while_writing_a_checkpoint_keeps_the_last_one(
         synthetic_corpus, tmp_path):
     epochs = 3

@@ -59,6 +59,8 @@ def _save_then_resume(rank, port, path):
         dist.destroy_process_group()
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_each_rank_resumes_its_own_stream(tmp_path):
     mp.spawn(_save_then_resume,
              args=(free_port(), str(tmp_path / 'ckpt.pth')),

@@ -50,6 +50,7 @@ def _weights(runner):
     return {k: v.clone() for k, v in runner.model.state_dict().items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('by_name', [False, True],
                          ids=['random_text_encoder', 'text_encoder_by_name'])
 def test_killed_run_resumes_to_identical_weights(by_name, demo_cfg,

@@ -85,6 +85,7 @@ WLASL_SIZES = {  # the WLASL paper's subsets; all of WLASL_v0.3 for 2000
 }
 
 
+@pytest.mark.network
 def test_wlasl_subsets_are_the_official_files(openhands):
     folder = str(openhands / 'wlasl_metadata' / 'splits')
     for n, sizes in WLASL_SIZES.items():
@@ -136,6 +137,7 @@ def msasl_dir(openhands, tmp_path_factory):
     return out
 
 
+@pytest.mark.network
 def test_msasl_subsets_are_the_official_files(msasl_dir, openhands):
     full = {s: json.loads((msasl_dir / f'MSASL_{s}.json').read_text())
             for s in ('train', 'val', 'test')}
@@ -163,6 +165,7 @@ def test_msasl_subsets_are_the_official_files(msasl_dir, openhands):
     assert first['text'] == f'This word is {full["val"][0]["text"]}.'
 
 
+@pytest.mark.network
 def test_slr500_signer_split_on_the_official_video_list(openhands):
     folder = openhands / 'csl_metadata'
     glosses = read_gloss_list(str(folder / 'CSL' / 'gloss_label.txt'), 500)

@@ -5,11 +5,12 @@ import math
 import os.path as osp
 import sys
 
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from ..conftest import REPO
+from ..conftest import REPO, shared_file
 
 SIGMA_CFG = osp.join(REPO, 'projects', 'sigma', 'configs', 'sigma_demo.py')
 
@@ -125,7 +126,7 @@ def test_early_fusion_without_text_is_identity(tmp_path):
         plain = model.encoder(model.embedder(pose, pm), pm)
         ids = torch.tensor([[5, 6, 2], [7, 2, 1]])
         tf = model.text_encoder(ids, ids != 1)
-        with_text = model.extract_feat(pose, pm, tf, ids != 1)
+        with_text = model.extract_fused_feat(pose, pm, tf, ids != 1)
     assert torch.equal(got, plain)
     assert not torch.allclose(with_text, plain)
     # downstream: the embedder./encoder. weights load into the core model
@@ -177,3 +178,38 @@ def test_sigma_demo_config_trains(synthetic_corpus, tmp_path, monkeypatch):
     assert float(total.detach()) == 0
     total.backward()
     assert runner.model.encoder.pos_embed['manual'].grad is not None
+
+
+def test_sigma_model_ranks_sentences_in_the_inferencer(synthetic_corpus,
+                                                        monkeypatch):
+    """SignInferencer takes a Sigma model as a sign-text model (it has an
+    STC head on a text encoder), not by its class."""
+    from slp_mm.apis import SignInferencer, init_model
+    monkeypatch.chdir(REPO)  # custom_imports resolve `projects` from here
+    monkeypatch.syspath_prepend(REPO)
+    cfg = copy.deepcopy(Config.fromfile(SIGMA_CFG))
+    tokenizer = osp.join(synthetic_corpus, 'tokenizer')
+    for t in cfg.test_pipeline:
+        if t.type == 'TokenizeText':
+            t.tokenizer = tokenizer
+    cfg.model.lm_head.tokenizer = tokenizer
+    torch.manual_seed(0)
+    model = init_model(cfg)  # random weights: the ranking, not its quality
+    assert type(model).__name__ == 'SigmaPretrainer'
+    files = [
+        shared_file('slp-pose-wholebody133', 'SOUP.mmposewholebody.pose'),
+        shared_file('slp-pose-wholebody133', 'FOOTBALL.mmposewholebody.pose')
+    ]
+    texts = ['This word is soup.', 'This word is football.', 'I like trains.']
+    inferencer = SignInferencer(model, topk=2)
+    out = inferencer(files, texts=texts, language='en', batch_size=1)
+    sim = inferencer.similarity(files, texts, 'en', batch_size=2)
+    assert sim.shape == (2, 3)
+    for row, r in zip(sim, out):
+        best = row.topk(2)
+        assert [t for t, _ in r['ranked_texts']] == [
+            texts[j] for j in best.indices.tolist()]
+        assert [s for _, s in r['ranked_texts']] == pytest.approx(
+            best.values.tolist(), abs=1e-5)
+    hits = inferencer.search(texts[0], files, language='en')
+    assert hits[0]['file'] == files[int(sim[:, 0].argmax())]

@@ -107,6 +107,8 @@ def _check_iterations(log):
     assert 'Grad strides do not match' not in log
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 def test_sl15m_rehearsal_is_killed_resumed_and_finishes(tmp_path):
     corpus_root = str(tmp_path / 'sl15m_synthetic')
     log = _run([

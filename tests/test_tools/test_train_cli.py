@@ -36,6 +36,7 @@ def _losses(log, key):
     return [float(v) for v in re.findall(rf' {key}: ([0-9.]+)', log)]
 
 
+@pytest.mark.slow
 def test_train_then_resume_from_cli(synthetic_corpus, tmp_path):
     work = str(tmp_path / 'work')
     cmd = [sys.executable, 'tools/train.py', 'configs/pretrain/demo.py',
@@ -64,6 +65,8 @@ def test_typo_in_config_option_is_reported(synthetic_corpus, tmp_path):
     assert 'gcn_chanels' in proc.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.dist
 @pytest.mark.skipif(shutil.which('torchrun') is None and not osp.isfile(
     osp.join(osp.dirname(sys.executable), 'torchrun')),
                     reason='torchrun not installed')

@@ -24,14 +24,17 @@ class _Payload:
         return os.system, (self.command, )
 
 
-@pytest.fixture
-def payload_checkpoint(tmp_path, monkeypatch):
+@pytest.fixture(params=['zip', 'legacy'])
+def payload_checkpoint(tmp_path, monkeypatch, request):
+    """A checkpoint in torch's zip format, or the legacy (non-zip) one for
+    which torch lists no globals and suggests ``weights_only=False``."""
     monkeypatch.delenv(TRUST_ENV, raising=False)
     marker = tmp_path / 'payload_ran'
     path = str(tmp_path / 'evil.pth')
     torch.save(
         dict(state_dict=dict(weight=torch.ones(2)),
-             meta=_Payload(f'touch {marker}')), path)
+             meta=_Payload(f'touch {marker}')), path,
+        _use_new_zipfile_serialization=request.param == 'zip')
     return path, marker
 
 

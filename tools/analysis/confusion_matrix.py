@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 
-from slp_mm.utils import register_all_modules
+from slp_mm.engine import install_checkpoint_safety, register_all_modules
 
 
 def main():
@@ -22,6 +22,7 @@ def main():
     p.add_argument('--classes', help='text file with one class name a line')
     args = p.parse_args()
     register_all_modules()
+    install_checkpoint_safety()
     cfg = Config.fromfile(args.config)
     cfg.work_dir = cfg.get('work_dir') or '/tmp/slp_mm_confusion'
     cfg.load_from = args.checkpoint

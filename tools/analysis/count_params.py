@@ -7,7 +7,7 @@ import argparse
 from mmengine.config import Config
 
 from slp_mm.registry import MODELS
-from slp_mm.utils import register_all_modules
+from slp_mm.engine import register_all_modules
 
 
 def count(module, trainable_only=False):

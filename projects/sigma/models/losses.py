@@ -1,5 +1,5 @@
 """Sigma's losses as plain functions, each computable by hand."""
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Mapping, Optional, Tuple
 
 import torch
 import torch.nn.functional as F

@@ -2,8 +2,8 @@
 from typing import Dict, List, Optional
 
 import torch
-from mmengine.model import BaseModel
 
+from slp_mm.models.pretrainers import SignPretrainer
 from slp_mm.registry import MODELS
 from slp_mm.structures import SignDataSample
 
@@ -12,7 +12,7 @@ from .losses import (hierarchical_contrastive_loss, matching_loss,
 
 
 @MODELS.register_module()
-class SigmaPretrainer(BaseModel):
+class SigmaPretrainer(SignPretrainer):
     """Sigma's unified pre-training objective (Pu et al., 2025), simplified.
 
     ::
@@ -34,6 +34,9 @@ class SigmaPretrainer(BaseModel):
 
     Contrastive and LM use the pose-only features (the text must not leak
     into them); only matching sees the text-fused features, as in BLIP.
+    Building, ``forward``, ``extract_feat`` (pose only) and ``predict`` (STC
+    embeddings for retrieval) are :class:`SignPretrainer`'s; only the
+    losses differ.
     Samples without a sentence are skipped by every text loss; a batch with
     too few paired samples (``stc_head.min_local_pairs``: 2, or 1 when the
     head gathers negatives across ranks) gives zero text losses (still
@@ -78,18 +81,18 @@ class SigmaPretrainer(BaseModel):
                  mpm_head: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg=None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='SignDataPreprocessor')
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.embedder = MODELS.build(embedder)
-        self.encoder = MODELS.build(encoder)
-        self.text_encoder = MODELS.build(text_encoder)
+            embedder=embedder,
+            encoder=encoder,
+            text_encoder=text_encoder,
+            mpm_head=mpm_head,
+            stc_head=stc_head,
+            stc_weight=stc_weight,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
         self.fusion = MODELS.build(fusion)
-        self.stc_head = MODELS.build(stc_head)
         self.itm_head = MODELS.build(itm_head) if itm_head else None
         self.lm_head = MODELS.build(lm_head) if lm_head else None
-        self.mpm_head = MODELS.build(mpm_head) if mpm_head else None
         hier_heads = dict(hier_heads or {})
         bad = set(hier_heads) - set(self.LEVELS)
         if bad:
@@ -98,7 +101,6 @@ class SigmaPretrainer(BaseModel):
         self.hier_heads = torch.nn.ModuleDict(
             {k: MODELS.build(v) for k, v in hier_heads.items()})
         self.hier_weights = dict(hier_weights or {})
-        self.stc_weight = stc_weight
         self.itm_weight = itm_weight
         self.lm_weight = lm_weight
 
@@ -110,30 +112,15 @@ class SigmaPretrainer(BaseModel):
         names = getattr(self.encoder, 'branches', None) or list(tokens)
         return torch.cat([tokens[k] for k in names], dim=-1)
 
-    def extract_feat(self,
-                     pose: torch.Tensor,
-                     pose_mask: torch.Tensor,
-                     text_feats: Optional[torch.Tensor] = None,
-                     text_mask: Optional[torch.Tensor] = None
-                     ) -> torch.Tensor:
-        """(B, T, K, 3) poses -> (B, T, C) features; with text, the pose
-        tokens are fused with it before the encoder."""
+    def extract_fused_feat(self, pose: torch.Tensor, pose_mask: torch.Tensor,
+                           text_feats: torch.Tensor,
+                           text_mask: torch.Tensor) -> torch.Tensor:
+        """(B, T, K, 3) poses -> (B, T, C) features of the pose tokens fused
+        with the (B, L, D) text features before the encoder (what the
+        matching head sees)."""
         tokens = self.embedder(pose, pose_mask)
         tokens = self.fusion(tokens, pose_mask, text_feats, text_mask)
         return self.encoder(tokens, pose_mask)
-
-    def forward(self,
-                inputs: Dict[str, torch.Tensor],
-                data_samples: Optional[List[SignDataSample]] = None,
-                mode: str = 'tensor'):
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_feat(inputs['pose'], inputs['pose_mask'])
-        raise RuntimeError(f'{self.__class__.__name__} supports modes '
-                           f"'loss', 'predict' and 'tensor', not {mode!r}")
 
     # -- losses -----------------------------------------------------------
     def _contrastive(self, head, feats, pose_mask, text_feats, text_mask,
@@ -256,28 +243,3 @@ class SigmaPretrainer(BaseModel):
             loss_itm=self.itm_weight * loss,
             itm_acc=acc.detach(),
             itm_gate=self.fusion.gate.detach().tanh())
-
-    # -- retrieval --------------------------------------------------------
-    def predict(self, inputs: Dict[str, torch.Tensor],
-                data_samples: List[SignDataSample]) -> List[SignDataSample]:
-        """STC embeddings of the pose-only features for sign-text retrieval
-        (as :meth:`SignPretrainer.predict`)."""
-        unpaired = [s.get('sample_id') for s in data_samples
-                    if not s.is_paired]
-        if unpaired:
-            raise ValueError(f'samples {unpaired} have no sentence: '
-                             'retrieval needs paired samples')
-        pose_mask, text_mask = inputs['pose_mask'], inputs['text_mask']
-        feats = self.extract_feat(inputs['pose'], pose_mask)
-        text_feats = self.text_encoder(inputs['text_ids'], text_mask)
-        clips, clip_mask, words, word_mask = self.stc_head.embed(
-            feats, pose_mask, text_feats, text_mask)
-        for i, sample in enumerate(data_samples):
-            sample.set_data(
-                dict(
-                    clip_embeds=clips[i],
-                    clip_mask=clip_mask[i],
-                    word_embeds=words[i],
-                    word_mask=word_mask[i],
-                    word_temperature=self.stc_head.word_temperature))
-        return data_samples

@@ -11,9 +11,9 @@ from slp_mm.registry import TRANSFORMS
 class CheckPoseSample(BaseTransform):
     """Drop a sample that breaks the data contract instead of training on it.
 
-    NaN keypoints, zero frames, a wrong keypoint count or blank text make the
-    transform log a warning naming the sample, its location and the field,
-    and return ``None``; :class:`SignPoseDataset` then counts the skip and
+    NaN keypoints, scores outside [0, 1], a zero or NaN fps, zero frames, a
+    wrong keypoint count or blank text make the transform log a warning
+    naming the sample, its location and the field, and return ``None``; :class:`SignPoseDataset` then counts the skip and
     draws another sample.
 
     Args:
