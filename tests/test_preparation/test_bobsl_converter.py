@@ -68,9 +68,11 @@ def _write(path, text, encoding='utf-8'):
 
 
 def _fake_pose(num_frames, seed):
-    """(T, K, 3) x, y and score."""
-    return np.random.default_rng(seed).uniform(
+    """(T, K, 3) x, y in pixels and a score in [0, 1]."""
+    pose = np.random.default_rng(seed).uniform(
         1, 400, (num_frames, 133, 3)).astype(np.float32)
+    pose[..., 2] /= 400
+    return pose
 
 
 def _make_release(root):

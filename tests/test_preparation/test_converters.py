@@ -298,6 +298,8 @@ def test_cli_converts_resumes_and_lists_rejects(tmp_path):
     rng = np.random.default_rng(0)
     arrays = {n: rng.uniform(0, 200, (3 + i, 133, 3)).astype(np.float32)
               for i, n in enumerate(('ok', 'in_split_dir', 'nan', 'd'))}
+    for array in arrays.values():
+        array[..., 2] /= 200  # scores in [0, 1]
     arrays['nan'][1, 5] = np.nan
     for name, array in arrays.items():
         folder = poses / 'train' if name == 'in_split_dir' else poses

@@ -401,8 +401,9 @@ def test_cli_writes_labels_of_a_wlasl_subset(tmp_path):
     (ann / 'WLASL_v0.3.json').write_text(json.dumps(glosses))
     rng = np.random.default_rng(0)
     for video in ('00001', '00002', '00003', '00004'):
-        np.savez(poses / f'{video}.npz',
-                 keypoints=rng.uniform(0, 300, (5, 133, 3)), width=320.0,
+        pose = rng.uniform(0, 300, (5, 133, 3))
+        pose[..., 2] /= 300  # scores in [0, 1]
+        np.savez(poses / f'{video}.npz', keypoints=pose, width=320.0,
                  height=240.0)
     cli = _cli()
     cli.main(['wlasl100', str(ann), str(poses), str(out)])

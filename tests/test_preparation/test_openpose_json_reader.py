@@ -311,7 +311,9 @@ def test_bobsl_tool_converts_an_openpose_tar(openpose_clip, tmp_path,
     assert sample['text'] == 'hello there'
     # 1.0-2.0 s at 24 fps: frames 24-47
     np.testing.assert_array_equal(sample['keypoints'], ref['keypoints'][24:48])
-    np.testing.assert_array_equal(sample['scores'], ref['scores'][24:48])
+    # OpenPose overshoots 1 (up to 1.006 on this clip): stored clipped
+    np.testing.assert_array_equal(sample['scores'],
+                                  np.clip(ref['scores'][24:48], 0, 1))
 
 
 def test_convert_sign_dataset_accepts_the_format():
