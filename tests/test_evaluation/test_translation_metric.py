@@ -108,6 +108,7 @@ def test_chinese_is_scored_by_character():
     assert m['slrt/rouge_l'] == pytest.approx(100 * (164 / 189 + 75 / 91) / 2)
 
 
+@pytest.mark.slow
 def test_a_perfect_output_scores_100_on_real_csl_daily_sentences():
     """The tokenizer NFKC-normalises the decoder's targets, so a perfect
     decoder gives CSL-Daily's '，？！' back as ',?!'; the public scorers

@@ -54,6 +54,7 @@ def test_read_pose_file_errors(tmp_path):
     assert read_pose_file(path)['source_layout'] == 'mediapipe_holistic'
 
 
+@pytest.mark.slow
 def test_paper_model_forward_backward_on_real_samples(real_samples,
                                                       tmp_path, capsys):
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'pretrain', 'sl15m.py'))

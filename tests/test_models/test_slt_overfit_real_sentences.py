@@ -98,6 +98,7 @@ def _random_poses(num: int):
     return poses
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('language', ['de', 'zh'])
 def test_memorises_real_sentences_and_translates_them_back(
         language, tmp_path):
