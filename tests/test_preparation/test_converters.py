@@ -268,7 +268,7 @@ def test_numpy_reader(tmp_path):
 # ----------------------------------------------------------------------- CLI
 
 
-def _convert(*args):
+def _convert(*args, returncode=0):
     proc = subprocess.run(
         [sys.executable, 'tools/data/convert_sign_dataset.py',
          *map(str, args)],
@@ -277,8 +277,23 @@ def _convert(*args):
         capture_output=True,
         text=True,
         timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == returncode, proc.stdout + proc.stderr
     return proc.stdout + proc.stderr
+
+
+def test_cli_fails_when_every_input_is_rejected(tmp_path):
+    """A wrong pose folder rejects every video: that is a failed
+    conversion (exit status 1), not a finished one."""
+    ann, poses, out = tmp_path / 'ann', tmp_path / 'poses', tmp_path / 'out'
+    ann.mkdir()
+    poses.mkdir()
+    _write(ann / 'PHOENIX-2014-T.train.corpus.csv',
+           [T_HEADER, _t_row('a'), _t_row('b')])
+    log = _convert('phoenix2014t', ann, poses, out, '--splits', 'train',
+                   returncode=1)
+    assert 'train: 0 samples' in log
+    assert ('Every input of 1 split(s) was rejected: see '
+            f'{out / "train" / "rejects.json"}') in log
 
 
 def test_cli_converts_resumes_and_lists_rejects(tmp_path):

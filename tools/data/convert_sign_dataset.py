@@ -121,6 +121,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                                                        args.splits)
     except (OSError, ValueError) as e:  # a missing or foreign file
         sys.exit(f'Cannot read the {args.dataset} annotation: {e}')
+    all_rejected = []
     for split in args.splits:
         out = osp.join(args.out_dir, split)
         if osp.isfile(osp.join(out, MANIFEST)):
@@ -138,6 +139,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
               f'{len(rejects)} annotation rows and '
               f'{len(annotations.records[split]) - manifest["num_samples"]} '
               f'videos rejected (see {osp.join(out, REJECTS)})')
+        if not manifest['num_samples'] and (rejects
+                                            or annotations.records[split]):
+            all_rejected.append(osp.join(out, REJECTS))
+    if all_rejected:  # a wrong folder or format, not a finished conversion
+        sys.exit(f'Every input of {len(all_rejected)} split(s) was '
+                 f'rejected: see {", ".join(all_rejected)}')
 
 
 if __name__ == '__main__':
