@@ -22,8 +22,9 @@ def _poses(folder, names, **info):
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     for name in names:
-        np.savez(folder / f'{name}.npz',
-                 keypoints=rng.uniform(1, 200, (4, 133, 3)), **info)
+        pose = rng.uniform(1, 200, (4, 133, 3))
+        pose[..., 2] /= 200  # scores in [0, 1]
+        np.savez(folder / f'{name}.npz', keypoints=pose, **info)
 
 
 def _phoenix2014t(tmp_path):
@@ -91,7 +92,10 @@ def test_converters_record_the_split_and_mixing_takes_train_only(
     corpora = {split: str(out / split) for split in splits}
     for split, path in corpora.items():
         with open(osp.join(path, 'corpus.json')) as f:
-            assert json.load(f)['split'] == split
+            manifest = json.load(f)
+        assert manifest['split'] == split
+        # the mixture below really mixes samples
+        assert split != 'train' or manifest['num_samples'] > 0
         assert SignCorpus(path).split == split
     stats = CorpusBuilder(str(tmp_path / 'mix'), [corpora['train']]).build()
     assert stats['sources'][corpora['train']]['split'] == 'train'
