@@ -332,14 +332,17 @@ class SignCorpus:
     def __len__(self) -> int:
         return int(self._starts[-1])
 
-    def _table(self, shard: int) -> pa.Table:
+    def _table(self, shard: int,
+               checksum: Optional[bool] = None) -> pa.Table:
+        """The shard's table, mapped and checked (``checksum``: as
+        :meth:`_check_shard`) on first use in this process."""
         if self._pid != os.getpid():  # new process: drop inherited maps
             self._tables, self._pid = {}, os.getpid()
             self._batches, self._batch_starts = {}, {}
         table = self._tables.get(shard)
         if table is None:
             file = self.shard_files[shard]
-            self._check_shard(shard)
+            self._check_shard(shard, checksum)
             try:
                 table = pa.ipc.open_file(_random_access_map(file)).read_all()
             except (OSError, ValueError, pa.ArrowInvalid) as e:
@@ -392,7 +395,8 @@ class SignCorpus:
                     f'{" and no ".join(unrecorded)}')
             try:
                 self._check_shard(shard, checksum=True)
-                self._table(shard)  # compares the row count
+                # compares the row count; the file was just hashed
+                self._table(shard, checksum=False)
             except IOError as e:
                 problems.append(str(e))
         if problems:

@@ -198,19 +198,9 @@ def generate_samples(num_samples: int,
             dataset = 'synthetic-isolated'
         else:
             text, dataset = _sentence(words, lang), 'synthetic-sentence'
-        yield dict(
-            id=f'synthetic-{i:06d}',
-            keypoints=kpts,
-            scores=scores,
-            width=signer['size'][0],
-            height=signer['size'][1],
-            fps=25.0,
-            text=text,
-            language=lang,
-            gloss=[VOCABULARY[c][0].upper() for c in concepts],
-            label=int(concepts[0]) if isolated else None,
-            dataset=dataset,
-            signer=f'synthetic-signer-{signer_id}')
+        yield _sample(f'synthetic-{i:06d}', kpts, scores, signer, text, lang,
+                      concepts, isolated, dataset,
+                      f'synthetic-signer-{signer_id}')
 
 
 # SL-1.5M's sources (paper Sec. III-A; docs/data_format.md), each as a
@@ -285,19 +275,9 @@ def generate_sl15m_samples(num_samples: int,
                 text = _sentence(words, lang)
             else:
                 text = None
-            yield dict(
-                id=f'{dataset}-{k:06d}',
-                keypoints=kpts,
-                scores=scores,
-                width=signer['size'][0],
-                height=signer['size'][1],
-                fps=25.0,
-                text=text,
-                language=lang,
-                gloss=[VOCABULARY[c][0].upper() for c in concepts],
-                label=int(concepts[0]) if kind == 'isolated' else None,
-                dataset=dataset,
-                signer=f'{dataset}-signer-{signer_id}')
+            yield _sample(f'{dataset}-{k:06d}', kpts, scores, signer, text,
+                          lang, concepts, kind == 'isolated', dataset,
+                          f'{dataset}-signer-{signer_id}')
 
 
 # mix name -> sample generator (build_synthetic_corpus(mix=...))
@@ -345,3 +325,21 @@ def build_synthetic_corpus(out_dir: str,
         if osp.isdir(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
+
+
+def _sample(sample_id, kpts, scores, signer, text, lang, concepts,
+            isolated, dataset, signer_name) -> dict:
+    """One corpus row of a rendered synthetic clip (T, K, 2) / (T, K)."""
+    return dict(
+        id=sample_id,
+        keypoints=kpts,
+        scores=scores,
+        width=signer['size'][0],
+        height=signer['size'][1],
+        fps=25.0,
+        text=text,
+        language=lang,
+        gloss=[VOCABULARY[c][0].upper() for c in concepts],
+        label=int(concepts[0]) if isolated else None,
+        dataset=dataset,
+        signer=signer_name)
