@@ -30,8 +30,10 @@ setup(
     package_data={'slp_mm.models.text_encoders': ['architectures/*.json']},
     install_requires=read_requirements('runtime.txt'),
     extras_require=dict(
-        tests=read_requirements('tests.txt'),
+        # the tests check ONNX parity: they need the deployment extra too
+        tests=read_requirements('tests.txt') + read_requirements('deploy.txt'),
         optional=read_requirements('optional.txt'),
+        deploy=read_requirements('deploy.txt'),
     ),
     zip_safe=False,
 )

@@ -30,7 +30,8 @@ __all__ = [
     'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS',
     'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
     'TASK_UTILS', 'KEYPOINT_LAYOUTS', 'METRICS', 'EVALUATOR',
-    'VISUALIZERS', 'VISBACKENDS'
+    'VISUALIZERS', 'VISBACKENDS', 'POSE_FORMATS', 'ANNOTATION_LOADERS',
+    'POSE_EXTRACTORS'
 ]
 
 #######################################################################
@@ -59,6 +60,25 @@ PARAM_SCHEDULERS = Registry(
     'parameter scheduler',
     parent=MMENGINE_PARAM_SCHEDULERS,
     locations=['slp_mm.engine'])
+
+#######################################################################
+#                         slp_mm.preparation                          #
+#######################################################################
+# Offline preparation has no mmengine counterpart, so these registries are
+# roots; ``locations`` still imports the built-in entries on first use, and
+# a plugin project adds its own with the decorators named below.
+
+# Per-video pose file formats: name -> reader, registered with
+# ``slp_mm.preparation.pose_readers.pose_format``.
+POSE_FORMATS = Registry(
+    'pose format', locations=['slp_mm.preparation.pose_readers'])
+# Source datasets: name -> annotation loader, registered with
+# ``slp_mm.preparation.converters.annotation_loader``.
+ANNOTATION_LOADERS = Registry(
+    'annotation loader', locations=['slp_mm.preparation.converters'])
+# Pose estimators run on videos: name -> BasePoseExtractor subclass.
+POSE_EXTRACTORS = Registry(
+    'pose extractor', locations=['slp_mm.preparation.pose_extraction'])
 
 #######################################################################
 #                           slp_mm.datasets                           #

@@ -1,5 +1,9 @@
+import atexit
+import os
 import os.path as osp
+import shutil
 import socket
+import tempfile
 
 import pytest
 import torch
@@ -8,6 +12,12 @@ from slp_mm.engine import install_checkpoint_safety, register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = osp.join(osp.dirname(REPO), 'shared', 'data')
+
+# verified-shard markers of test corpora go to a throwaway folder, not the
+# user's cache (subprocesses inherit the variable)
+if not os.environ.get('SLP_MM_CACHE_DIR'):
+    os.environ['SLP_MM_CACHE_DIR'] = tempfile.mkdtemp(prefix='slp_mm_cache-')
+    atexit.register(shutil.rmtree, os.environ['SLP_MM_CACHE_DIR'], True)
 
 # as the tools set up a run: registries, then weights-only loading and
 # atomic writes

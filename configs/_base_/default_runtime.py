@@ -1,7 +1,7 @@
 default_scope = 'slp_mm'
 
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
+    timer=dict(type='DataTimeShareHook'),  # + data_time_share in the logs
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=3),
@@ -21,7 +21,7 @@ env_cfg = dict(
 )
 
 vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+visualizer = dict(type='SignLocalVisualizer', vis_backends=vis_backends)
 log_processor = dict(type='LogProcessor', window_size=10, by_epoch=True)
 log_level = 'INFO'
 

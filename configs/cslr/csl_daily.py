@@ -7,12 +7,8 @@ _base_ = [
     '../_base_/schedules/cslr_adamw_40e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(head=dict(vocab_file={{_base_.vocab_file}}))
-# the pre-trained encoder fine-tunes at lr x 0.1
-optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={
-        'embedder': dict(lr_mult=0.1),
-        'encoder': dict(lr_mult=0.1)
-    }))
+# the CTC head reads the vocabulary the dataset encodes the glosses with
+model = dict(
+    head=dict(gloss_vocab=f'{_base_.data_root}/{_base_.gloss_vocab}'))
 default_hooks = dict(
     checkpoint=dict(save_best='cslr/wer', rule='less', max_keep_ckpts=2))

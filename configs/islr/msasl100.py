@@ -14,8 +14,3 @@ train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
 model = dict(head=dict(num_classes=100))
-optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={
-        'embedder': dict(lr_mult=0.1),
-        'encoder': dict(lr_mult=0.1)
-    }))

@@ -10,11 +10,6 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(head=dict(num_classes=1067))
-optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={
-        'embedder': dict(lr_mult=0.1),
-        'encoder': dict(lr_mult=0.1)
-    }))
 # Accuracy on the "Confusing" and "Normal" words too. UNVERIFIED class
 # lists: the dataset paper counts 610 confusing and 457 normal words, and
 # USTC's code (MASA's NMFs_CSL feeder) treats labels < 610 as one recording

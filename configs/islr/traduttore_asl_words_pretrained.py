@@ -4,7 +4,4 @@
 _base_ = ['./traduttore_asl_words_scratch.py']
 model = dict(pretrained='work_dirs/demo/epoch_12.pth')
 optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={
-        'embedder': dict(lr_mult=0.1),
-        'encoder': dict(lr_mult=0.1)
-    }))
+    paramwise_cfg=dict(module_lr_mult=_base_.finetune_module_lr_mult))

@@ -10,8 +10,3 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(head=dict(num_classes=2000))
-optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={
-        'embedder': dict(lr_mult=0.1),
-        'encoder': dict(lr_mult=0.1)
-    }))

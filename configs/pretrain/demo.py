@@ -3,17 +3,17 @@
 #   python tools/train.py configs/pretrain/demo.py
 _base_ = [
     '../_base_/models/sign_pretrainer.py',
+    '../_base_/models/pose_encoder_tiny.py',
     '../_base_/datasets/demo_synthetic.py',
     '../_base_/schedules/pretrain_adamw_100e.py',
     '../_base_/default_runtime.py',
 ]
 
-embed_dims = 64
+pose_channels = 2 * _base_.pose_encoder_tiny.encoder.embed_dims  # 2 branches
 text_dims = 64
 model = dict(
-    embedder=dict(gcn_channels=(16, 32), embed_dims=embed_dims),
-    encoder=dict(
-        embed_dims=embed_dims, num_layers=2, num_heads=4, max_frames=64),
+    embedder=_base_.pose_encoder_tiny.embedder,
+    encoder=_base_.pose_encoder_tiny.encoder,
     # a tiny randomly initialised mBART encoder with the demo's own tokenizer
     text_encoder=dict(
         config=dict(
@@ -31,10 +31,10 @@ model = dict(
             bos_token_id=0,
             eos_token_id=2),
         allow_random_weights=True),
-    mpm_head=dict(in_channels=2 * embed_dims, hidden_channels=128),
+    mpm_head=dict(in_channels=pose_channels, hidden_channels=128),
     # a batch of 16 needs no chunking of the similarity (chunks recompute)
     stc_head=dict(
-        pose_channels=2 * embed_dims, text_channels=text_dims,
+        pose_channels=pose_channels, text_channels=text_dims,
         embed_dims=64, chunk_size=None),
 )
 

@@ -25,9 +25,3 @@ model = dict(
 default_hooks = dict(
     checkpoint=dict(
         save_best='retrieval/t2v/R1', rule='greater', max_keep_ckpts=2))
-# the pre-trained encoder fine-tunes at lr x 0.1 (the text encoder is frozen)
-optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={
-        'embedder.': dict(lr_mult=0.1),
-        'encoder.': dict(lr_mult=0.1)
-    }))

@@ -13,17 +13,6 @@ model = dict(
         tokenizer={{_base_.tokenizer}},
         target_language={{_base_.target_language}},
         max_new_tokens=128))
-# The pre-trained encoder fine-tunes at lr x 0.1. The keys end with '.' so
-# that 'encoder' does not also catch the decoder's cross-attention
-# ('encoder_attn'); the decoder's tied embeddings appear under several
-# modules, hence bypass_duplicate.
-optim_wrapper = dict(
-    paramwise_cfg=dict(
-        custom_keys={
-            'embedder.': dict(lr_mult=0.1),
-            'encoder.': dict(lr_mult=0.1)
-        },
-        bypass_duplicate=True))
 default_hooks = dict(
     checkpoint=dict(
         save_best='slt/slrt/bleu4', rule='greater', max_keep_ckpts=2))

@@ -17,8 +17,9 @@ def inference_recognizer(model: torch.nn.Module,
                          pose_files: Union[str, List[str]],
                          topk: int = 5) -> Union[dict, List[dict]]:
     """Recognise signs in COCO-WholeBody ``.pose`` files with a model from
-    :func:`init_model`: ``topk`` (label, score) pairs for ISLR, the
-    ``gloss`` sequence for CSLR (see :class:`SignInferencer`)."""
+    :func:`init_model`: the ``topk`` classes as ``{'label', 'score'}``
+    dicts for ISLR, the ``gloss`` sequence for CSLR (see
+    :class:`SignInferencer`)."""
     results = SignInferencer(model, topk=topk)(pose_files)
     for r in results:
         r.pop('file')

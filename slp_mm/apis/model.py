@@ -6,11 +6,17 @@ from typing import Optional, Union
 import torch
 from mmengine.config import Config
 from mmengine.dataset import Compose
-from mmengine.runner import load_checkpoint
+from mmengine.runner.checkpoint import (_load_checkpoint,
+                                        _load_checkpoint_to_model)
+from mmengine.utils import import_modules_from_strings
 
 from slp_mm.engine import install_checkpoint_safety, register_all_modules
 from slp_mm.registry import MODELS
-from slp_mm.utils import load_published_checkpoint
+from slp_mm.utils.cli_errors import CheckpointMismatchError
+from slp_mm.utils.config_data import config_from_text
+from slp_mm.utils.published_checkpoint import (check_side_config,
+                                               load_published_checkpoint)
+from .hub_model import hub_side_config, resolve_published_model
 
 PUBLISHED_SUFFIX = '.safetensors'
 
@@ -19,55 +25,113 @@ def init_model(config: Union[None, str, Config] = None,
                checkpoint: Optional[str] = None,
                device: str = 'cpu') -> torch.nn.Module:
     """Build the model of a config, load a checkpoint (weights only) and put
-    it in eval mode on ``device``. The config's test pipeline is kept on the
-    model as ``model.cfg`` for :func:`inference_recognizer`.
+    it in eval mode on ``device``.
 
-    A published checkpoint (``tools/model_converters/publish_model.py``,
-    ``<name>-<sha256 prefix>.safetensors``) is verified against its hash and
-    loaded without pickle; its own config is used when ``config`` is None.
-    A ``.pth`` checkpoint is loaded weights-only
-    (:func:`install_checkpoint_safety` is installed here).
+    The config is kept on the model as ``model.cfg`` (its test pipeline
+    prepares inputs) and the checkpoint's ``dataset_meta`` (class names,
+    gloss vocabulary, languages of the training data) as
+    ``model.dataset_meta`` ({} when the checkpoint has none).
+
+    Args:
+        config: A config file or :class:`Config`; None takes the one the
+            checkpoint carries (a training checkpoint's ``meta['cfg']`` or a
+            published model's, both read as data: no code runs).
+        checkpoint: A ``.pth`` training checkpoint (loaded weights-only,
+            :func:`install_checkpoint_safety` is installed here), a published
+            ``<name>-<sha8>.safetensors`` file, a Hugging Face Hub-layout
+            folder (``tools/model_converters/publish_model.py --hub-dir``) or
+            a Hub repo id found in the local Hugging Face cache (nothing is
+            downloaded). A published model is verified against its hash and
+            runs only its own config: a config file given with it must hold
+            the same config (the ``.py`` written beside it does).
+        device: ``'cpu'``, ``'cuda'``...
     """
     register_all_modules()
     install_checkpoint_safety()
-    state_dict = None
-    if checkpoint is not None and checkpoint.endswith(PUBLISHED_SUFFIX):
-        state_dict, config_text = load_published_checkpoint(checkpoint)
+    if checkpoint is None:
         if config is None:
-            config = Config.fromstring(config_text, '.py')
-    if config is None:
-        raise ValueError('init_model needs a config (or a published '
-                         f'{PUBLISHED_SUFFIX} checkpoint that carries one)')
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
+            raise ValueError('init_model needs a config, a checkpoint that '
+                             'carries one, or both')
+        return _build(_as_config(config), config, device)
+    published = resolve_published_model(checkpoint)
+    if published is not None:
+        loaded = load_published_checkpoint(published)
+        for side in (config if isinstance(config, str) else None,
+                     hub_side_config(published)):
+            if side is not None:
+                check_side_config(side, loaded, published)
+        cfg = config if isinstance(config, Config) else loaded.config
+        state_dict, meta = loaded.state_dict, loaded.meta
+        checkpoint = published
+    else:
+        if '://' not in checkpoint and not osp.isfile(checkpoint):
+            raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+        loaded = _load_checkpoint(checkpoint, map_location='cpu')
+        meta = loaded.get('meta') or {}
+        if config is None and not meta.get('cfg'):
+            raise ValueError(
+                f'{checkpoint} carries no config (field "meta.cfg"): '
+                'init_model needs a config')
+        cfg = (_as_config(config) if config is not None else
+               config_from_text(meta['cfg'], f'{checkpoint} (meta.cfg)'))
+        state_dict = loaded.get('state_dict', loaded)
+    model = _build(cfg, config, device, state_dict, checkpoint)
+    model.dataset_meta = dict(meta.get('dataset_meta') or {})
+    return model
+
+
+def _as_config(config: Union[str, Config]) -> Config:
+    return Config.fromfile(config) if isinstance(config, str) else config
+
+
+def _build(cfg: Config,
+           config: Union[None, str, Config],
+           device: str,
+           state_dict: Optional[dict] = None,
+           checkpoint: Optional[str] = None) -> torch.nn.Module:
+    """The model of ``cfg`` with ``state_dict`` loaded strictly."""
+    if cfg.get('custom_imports'):  # project models (a config read as data
+        import_modules_from_strings(**cfg.custom_imports)  # imports none)
     cfg.model.pop('pretrained', None)  # the checkpoint holds every weight
     model = MODELS.build(cfg.model)
-    if checkpoint is not None:
-        _load_weights(model, checkpoint, config, state_dict)
+    if state_dict is not None:
+        where = config if isinstance(config, str) else (
+            'the given config' if config is not None else
+            f'the config stored in {checkpoint}')
+        check_fits(model, state_dict, checkpoint, where)
+        _load_checkpoint_to_model(model, dict(state_dict=state_dict),
+                                  strict=True)
     model.cfg = cfg
+    model.dataset_meta = {}
     return model.to(device).eval()
 
 
-def _load_weights(model: torch.nn.Module, checkpoint: str,
-                  config: Union[str, Config],
-                  state_dict: Optional[dict] = None) -> None:
-    """Load every weight strictly (``state_dict`` when the published file
-    was read already); a checkpoint of another model fails with both files
-    named and the first differences listed."""
-    if '://' not in checkpoint and not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
-    try:
-        if state_dict is not None:
-            model.load_state_dict(state_dict, strict=True)
-        else:
-            load_checkpoint(model, checkpoint, map_location='cpu',
-                            strict=True)
-    except RuntimeError as e:
-        where = config if isinstance(config, str) else 'the given config'
-        raise RuntimeError(
-            f'checkpoint {checkpoint} does not match the model of {where}: '
-            f'{str(e)[:1500]}\nPass the config the checkpoint was trained '
-            'with (a published checkpoint has it beside the weights).'
-        ) from e
+def check_fits(model: torch.nn.Module, state_dict: dict, checkpoint: str,
+               config: str) -> None:
+    """Refuse, in one sentence naming both files and the first layer that
+    differs, a checkpoint whose weights do not fit the model (missing or
+    extra names, other shapes)."""
+    expected = model.state_dict()
+    given = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in state_dict.items()}
+    problems = [
+        f'layer {k!r} has shape {tuple(given[k].shape)} in the checkpoint '
+        f'and {tuple(v.shape)} in the model'
+        for k, v in expected.items()
+        if k in given and isinstance(v, torch.Tensor)
+        and isinstance(given[k], torch.Tensor) and given[k].shape != v.shape
+    ]
+    problems += [f'layer {k!r} of the model is not in the checkpoint'
+                 for k in expected if k not in given]
+    problems += [f'layer {k!r} of the checkpoint is not in the model'
+                 for k in given if k not in expected]
+    if problems:
+        more = (f' (and {len(problems) - 1} more differences)'
+                if len(problems) > 1 else '')
+        raise CheckpointMismatchError(
+            f'checkpoint {checkpoint} does not match the model of {config}: '
+            f'{problems[0]}{more}; pass the config it was trained with, or '
+            'none to use the one it carries')
 
 
 def test_pipeline_cfg(cfg: Config) -> list:

@@ -50,6 +50,7 @@ import numpy as np
 from tqdm import tqdm
 
 from slp_mm.structures import get_layout
+from slp_mm.utils.umask_mode import apply_umask
 from .corpus_statistics import CorpusStatistics
 from .language_weights import (check_language_weights, language_repeats,
                                warn_absent_languages)
@@ -180,7 +181,9 @@ class CorpusBuilder:
         self.sources = list(sources)
         paths = [osp.abspath(path) for path in self.sources]
         check_output_apart(out_dir, self.sources)
-        self.corpora = [SignCorpus(path) for path in self.sources]
+        # every source shard is hashed as it is first read: the mixture gets
+        # fresh checksums, so corruption missed here would pass as valid
+        self.corpora = [SignCorpus(path, verify=True) for path in self.sources]
         self.splits = check_source_splits(self.corpora, allow_eval_splits,
                                           assume_split)
         self.layout = self.corpora[0].layout
@@ -255,6 +258,7 @@ class CorpusBuilder:
         staging = tempfile.mkdtemp(
             prefix=f'.{osp.basename(target)}.building-',
             dir=osp.dirname(target))
+        apply_umask(staging)  # mkdtemp's 0700 would stay on the corpus
         try:
             statistics = self._build_into(staging)
             _swap_in(staging, target)

@@ -143,6 +143,21 @@ def format_statistics(statistics: dict, width: int = 100) -> str:
     return capture.get()
 
 
+def format_build_report(statistics: dict, out_dir: str) -> str:
+    """What ``tools/data/build_corpus.py`` prints after a build: the
+    statistics tables, then per source what was read, kept and dropped."""
+    lines = [format_statistics(statistics)]
+    for path, counts in statistics['sources'].items():
+        dropped = ', '.join(f'{n} {stage}'
+                            for stage, n in counts['dropped'].items())
+        lines.append(f'{path} ({counts["split"] or "unknown split"}): '
+                     f'{counts["read"]} read, {counts["kept"]} kept in '
+                     f'{counts["rows"]} rows, dropped: {dropped or "none"}')
+    lines.append(f'{statistics["total"]["rows"]} rows -> {out_dir}; dropped '
+                 f'samples per source and reason in {out_dir}/rejects.json')
+    return '\n'.join(lines)
+
+
 def duration_bin_labels(histogram: dict) -> List[str]:
     """``'0-1'``, ``'1-2'``, ..., ``'>=30'`` for the bins of a
     ``duration_histogram`` dict."""

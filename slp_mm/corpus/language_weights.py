@@ -12,6 +12,22 @@ import numpy as np
 from mmengine.logging import print_log
 
 
+def parse_language_weights(text: str) -> Dict[str, float]:
+    """``'zh=2,de=1'`` -> ``{'zh': 2.0, 'de': 1.0}`` (the command-line
+    form); anything else raises ValueError quoting the bad item."""
+    weights = {}
+    for item in text.split(','):
+        language, _, weight = item.partition('=')
+        try:
+            if not language.strip():
+                raise ValueError
+            weights[language.strip()] = float(weight)
+        except ValueError:
+            raise ValueError(
+                f'{item!r} is not LANGUAGE=WEIGHT (e.g. zh=2,de=1)') from None
+    return weights
+
+
 def check_language_weights(
         weights: Optional[Dict[str, float]]) -> Dict[str, float]:
     """Language code -> weight as floats; a weight that is not a finite

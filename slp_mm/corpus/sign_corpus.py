@@ -19,17 +19,22 @@ One row per sample; ``keypoints`` is the flattened (T, K, 2) float32 array
 and ``scores`` the flattened (T, K) float32 array.
 """
 import json
+import logging
 import mmap
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, Optional
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 import pyarrow as pa
+from mmengine.logging import print_log
 
 from slp_mm.structures import get_layout
 from slp_mm.utils.file_hash import file_sha256
 from .pose_sample_check import InvalidSampleError, find_sample_problem
+from .verified_shard_cache import VerifiedShardCache
 
 CORPUS_FORMAT = 'slp_mm.sign_corpus'
 CORPUS_VERSION = 1
@@ -402,6 +407,61 @@ class SignCorpus:
         if problems:
             raise IOError('\n'.join(problems))
 
+    def check_integrity(self,
+                        cache: Optional[VerifiedShardCache] = None,
+                        threads: int = 2) -> Dict[int, str]:
+        """Hash every shard not in ``cache`` against its manifest SHA-256.
+
+        Cheap enough to run at every start (``SignPoseDataset`` does): a
+        shard is hashed once per machine and state (see
+        :class:`VerifiedShardCache`), in ``threads`` threads (hashlib
+        releases the GIL), and ranks (``RANK`` / ``WORLD_SIZE``) start at
+        different shards, so together they hash each one about once.
+        Shards whose entry records no ``sha256`` cannot be checked: they
+        are counted in one warning.
+
+        Returns:
+            dict: Shard index -> one line naming the missing, truncated or
+            corrupt shard, in shard order; empty when all are intact.
+        """
+        shards = self.manifest['shards']
+        unrecorded = [i for i, s in enumerate(shards) if not s.get('sha256')]
+        if unrecorded:
+            print_log(
+                f'{len(unrecorded)} of {len(shards)} shards of corpus '
+                f'{self.path!r} record no sha256 in {MANIFEST}: not '
+                'checked for corruption', 'current', level=logging.WARNING)
+        rank = int(os.environ.get('RANK', 0))
+        world = max(1, int(os.environ.get('WORLD_SIZE', 1)))
+        start = rank * len(shards) // world
+        order = [(start + i) % len(shards) for i in range(len(shards))]
+        todo = [i for i in order if shards[i].get('sha256')]
+
+        def check(shard: int) -> Optional[str]:
+            file, sha256 = self.shard_files[shard], shards[shard]['sha256']
+            try:
+                if cache is not None and cache.contains(file, sha256):
+                    return None
+                self._check_shard(shard, checksum=True)
+            except OSError as e:  # also a shard deleted meanwhile
+                return str(e)
+            if cache is not None:
+                cache.add(file, sha256)
+            return None
+
+        began, problems = time.monotonic(), {}
+        with ThreadPoolExecutor(max(1, threads)) as pool:
+            for shard, problem in zip(todo, pool.map(check, todo)):
+                if problem:
+                    problems[shard] = problem
+        seconds = time.monotonic() - began
+        if seconds > 5:  # a cold start: say what the wait was
+            print_log(
+                f'Checked {len(todo)} shards of corpus {self.path!r} against '
+                f'their SHA-256 in {seconds:.0f} s (cached for the next run)',
+                'current')
+        return {i: problems[i] for i in sorted(problems)}
+
     def _locate(self, index: int):
         if not 0 <= index < len(self):
             raise IndexError(f'index {index} out of range for corpus '
@@ -409,15 +469,23 @@ class SignCorpus:
         shard = int(np.searchsorted(self._starts, index, side='right') - 1)
         return shard, index - int(self._starts[shard])
 
-    def column(self, name: str) -> list:
-        """A metadata column over the whole corpus as a Python list."""
+    def column(self, name: str, skip_shards: Sequence[int] = ()) -> list:
+        """A metadata column over the whole corpus as a Python list; rows of
+        ``skip_shards`` (corrupt ones, not read) are ``None``."""
         if name not in META_COLUMNS:
             raise KeyError(f'{name!r} is not a metadata column; known: '
                            f'{META_COLUMNS}')
         out = []
         for shard in range(len(self.shard_files)):
-            out += self._table(shard).column(name).to_pylist()
+            if shard in skip_shards:
+                out += [None] * len(self.shard_rows(shard))
+            else:
+                out += self._table(shard).column(name).to_pylist()
         return out
+
+    def shard_rows(self, shard: int) -> range:
+        """The corpus rows that ``shard`` holds."""
+        return range(int(self._starts[shard]), int(self._starts[shard + 1]))
 
     def __getitem__(self, index: int) -> dict:
         shard, row = self._locate(index)

@@ -22,6 +22,7 @@ from typing import Dict, List
 import numpy as np
 
 from slp_mm.structures.tokenizer import MBART_LANGUAGE_TOKENS, train_tokenizer
+from slp_mm.utils.umask_mode import apply_umask
 from .sign_corpus import MANIFEST, SignCorpusWriter
 
 # concept: (en, de, zh)
@@ -303,6 +304,7 @@ def build_synthetic_corpus(out_dir: str,
     parent = osp.dirname(osp.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix='.building-', dir=parent)
+    apply_umask(tmp)  # mkdtemp's 0700 would stay on the corpus
     try:
         sentences = []
         with SignCorpusWriter(tmp, split='train') as writer:

@@ -1,4 +1,5 @@
 import copy
+import logging
 import os.path as osp
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
@@ -10,7 +11,9 @@ from slp_mm.corpus.language_weights import (check_language_weights,
                                             language_repeats,
                                             warn_absent_languages)
 from slp_mm.corpus.sign_corpus import SignCorpus
+from slp_mm.corpus.verified_shard_cache import VerifiedShardCache
 from slp_mm.registry import DATASETS
+from slp_mm.structures import GlossVocabulary
 
 
 @DATASETS.register_module()
@@ -53,9 +56,17 @@ class SignPoseDataset(BaseDataset):
             unless absolute; given to each sample as ``gloss_vocab_file``,
             where :class:`EncodeGloss` finds it (so one CSLR pipeline serves
             every dataset).
+        verify_shards (str): Integrity check of the corpus shards against
+            their SHA-256 at start: ``'cached'`` (default: each shard hashed
+            once per machine and file state, see
+            :class:`VerifiedShardCache`), ``'always'`` or ``'off'``.
+        corrupt_shards (str): ``'error'`` (default) stops with the corrupt
+            shards named; ``'skip'`` drops their samples, logged and counted.
         test_mode (bool): Passed to mmengine (no random refetch in test).
         max_refetch (int): Attempts to replace a rejected sample.
     """
+    VERIFY_MODES = ('cached', 'always', 'off')
+    CORRUPT_MODES = ('error', 'skip')
 
     def __init__(self,
                  ann_file: str,
@@ -68,6 +79,8 @@ class SignPoseDataset(BaseDataset):
                  fraction_seed: int = 0,
                  language_weights: Optional[Dict[str, float]] = None,
                  gloss_vocab: Optional[str] = None,
+                 verify_shards: str = 'cached',
+                 corrupt_shards: str = 'error',
                  test_mode: bool = False,
                  max_refetch: int = 100,
                  **kwargs) -> None:
@@ -79,6 +92,15 @@ class SignPoseDataset(BaseDataset):
         self.fraction = fraction
         self.fraction_seed = fraction_seed
         self.language_weights = check_language_weights(language_weights)
+        for key, value, modes in (
+                ('verify_shards', verify_shards, self.VERIFY_MODES),
+                ('corrupt_shards', corrupt_shards, self.CORRUPT_MODES)):
+            if value not in modes:
+                raise ValueError(f'{key} must be one of {modes}, got '
+                                 f'{value!r}')
+        self.verify_shards = verify_shards
+        self.corrupt_shards = corrupt_shards
+        self._bad_shards: Sequence[int] = ()
         self.gloss_vocab_file = (
             osp.join(data_root, gloss_vocab) if gloss_vocab else None)
         self.corpus: Optional[SignCorpus] = None
@@ -96,15 +118,15 @@ class SignPoseDataset(BaseDataset):
         if self._fully_initialized:
             return
         self.corpus = SignCorpus(self.ann_file)
-        keep = np.ones(len(self.corpus), dtype=bool)
+        keep = self._intact_rows()
         if self.source_datasets is not None:
             keep &= np.isin(
-                np.array(self.corpus.column('dataset'), dtype=object),
+                np.array(self._column('dataset'), dtype=object),
                 self.source_datasets)
         if self.paired_only:
-            keep &= np.array([t is not None for t in self.corpus.column('text')])
+            keep &= np.array([t is not None for t in self._column('text')])
         if self.min_frames > 0:
-            keep &= np.array(self.corpus.column('num_frames')) >= self.min_frames
+            keep &= self._frames() >= self.min_frames
         self._indexes = np.flatnonzero(keep)
         if self.fraction < 1:
             n = int(round(self.fraction * len(self._indexes)))
@@ -115,11 +137,62 @@ class SignPoseDataset(BaseDataset):
             self._indexes = self._reweighted(self._indexes)
         if self._indices is not None:
             self._indexes = self._get_subset_indexes(self._indices)
+        # what the corpus says, unless the config's metainfo says otherwise
+        self._metainfo = {**self._corpus_metainfo(), **self._metainfo}
         self._fully_initialized = True
+
+    def _corpus_metainfo(self) -> dict:
+        """What a model trained on this corpus needs to name its outputs,
+        saved by mmengine's Runner in every checkpoint as ``dataset_meta``:
+        ``classes`` (ISLR: the gloss of each label, None for a label no
+        sample has), ``gloss_vocab`` (CSLR: the tokens by index) and
+        ``languages`` (the text languages, e.g. the SLT target)."""
+        meta = dict(languages=sorted(
+            {lang for lang in self._column('language') if lang}))
+        labels = self._column('label')
+        if any(label is not None for label in labels):
+            classes = [None] * (max(x for x in labels if x is not None) + 1)
+            for label, gloss in zip(labels, self._column('gloss')):
+                if label is not None and gloss and classes[label] is None:
+                    classes[label] = gloss[0]
+            meta['classes'] = classes
+        if self.gloss_vocab_file is not None:
+            meta['gloss_vocab'] = GlossVocabulary.load(
+                self.gloss_vocab_file).tokens
+        return meta
+
+    def _intact_rows(self) -> np.ndarray:
+        """(N, ) bool: rows outside corrupt shards. Raises ``IOError``
+        naming the corrupt shards unless ``corrupt_shards='skip'``."""
+        keep = np.ones(len(self.corpus), dtype=bool)
+        if self.verify_shards == 'off':
+            return keep
+        cache = (VerifiedShardCache() if self.verify_shards == 'cached'
+                 else None)
+        problems = self.corpus.check_integrity(cache)
+        if problems and self.corrupt_shards == 'error':
+            raise IOError('\n'.join(problems.values()) + ' (set the '
+                          "dataset's corrupt_shards='skip' to train on "
+                          'without them)')
+        for shard, problem in problems.items():
+            rows = self.corpus.shard_rows(shard)
+            keep[rows.start:rows.stop] = False
+            print_log(f'{problem}: skipping its {len(rows)} samples',
+                      'current', level=logging.WARNING)
+        self._bad_shards = tuple(problems)
+        return keep
+
+    def _column(self, name: str) -> list:
+        return self.corpus.column(name, skip_shards=self._bad_shards)
+
+    def _frames(self) -> np.ndarray:
+        """(N, ) frames per corpus row, -1 in skipped shards."""
+        return np.array([-1 if n is None else n
+                         for n in self._column('num_frames')], np.int64)
 
     def _reweighted(self, indexes: np.ndarray) -> np.ndarray:
         """Row indexes with each language repeated per its weight."""
-        languages = np.array(self.corpus.column('language'),
+        languages = np.array(self._column('language'),
                              dtype=object)[indexes]
         keys = np.array([str(lang) for lang in languages], dtype=object)
         counts = {k: int((keys == k).sum()) for k in sorted(set(keys))}
@@ -151,8 +224,7 @@ class SignPoseDataset(BaseDataset):
         keypoints are read), for :class:`LengthBucketSampler`."""
         if not self._fully_initialized:
             self.full_init()
-        frames = np.asarray(self.corpus.column('num_frames'), dtype=np.int64)
-        return frames[self._indexes]
+        return self._frames()[self._indexes]
 
     def get_data_info(self, idx: int) -> dict:
         info = self.corpus[int(self._indexes[idx])]

@@ -5,32 +5,52 @@ The 133 order is: 0-16 COCO body, 17-22 feet, 23-90 face (68 points of the
 iBUG/300W scheme), 91-111 left hand, 112-132 right hand. The paper keeps 79 of
 them (1-based indexes 1-11, 24-40, 54, 84-91, 92-133): the upper body, the jaw
 line and nose tip, the inner lips and both hands.
+
+Keypoint names, skeleton links and colours are MMPose's own
+(``configs/_base_/datasets/coco_wholebody.py`` in the mmpose package), read
+once as a file: importing mmpose would load its whole dataset stack (COCO
+tools, codecs) for three tables.
 """
+import importlib.util
+import os.path as osp
+import runpy
 from typing import List, Tuple
 
 from slp_mm.registry import KEYPOINT_LAYOUTS
 from .keypoint_layout import KeypointLayout
 
-_BODY = [
-    'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder',
-    'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
-    'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle',
-    'right_ankle'
-]
-_FEET = [
-    'left_big_toe', 'left_small_toe', 'left_heel', 'right_big_toe',
-    'right_small_toe', 'right_heel'
-]
-_HAND_JOINTS = ['wrist'] + [
-    f'{finger}{i}' for finger in ('thumb', 'forefinger', 'middle_finger',
-                                  'ring_finger', 'pinky_finger')
-    for i in range(1, 5)
-]
 
-COCO_WHOLEBODY_NAMES: List[str] = (
-    _BODY + _FEET + [f'face-{i}' for i in range(68)] +
-    [f'left_hand_{j}' for j in _HAND_JOINTS] +
-    [f'right_hand_{j}' for j in _HAND_JOINTS])
+def mmpose_dataset_info(name: str) -> dict:
+    """The ``dataset_info`` dict of an MMPose dataset config (keypoint_info,
+    skeleton_info, sigmas, ...), e.g. ``name='coco_wholebody'``.
+
+    Raises:
+        ImportError: mmpose is not installed; says how to install it.
+    """
+    spec = importlib.util.find_spec('mmpose')
+    if spec is None:
+        raise ImportError(
+            'slp_mm reads the COCO-WholeBody keypoint names from mmpose: '
+            'pip install --no-deps mmpose==1.3.2 (README, Quick start)')
+    path = osp.join(spec.submodule_search_locations[0], '.mim', 'configs',
+                    '_base_', 'datasets', f'{name}.py')
+    return runpy.run_path(path)['dataset_info']
+
+
+_INFO = mmpose_dataset_info('coco_wholebody')
+_KEYPOINTS = sorted(_INFO['keypoint_info'].values(), key=lambda k: k['id'])
+_LINKS = sorted(_INFO['skeleton_info'].values(), key=lambda k: k['id'])
+
+COCO_WHOLEBODY_NAMES: List[str] = [k['name'] for k in _KEYPOINTS]
+_ID = {name: i for i, name in enumerate(COCO_WHOLEBODY_NAMES)}
+# MMPose's drawing skeleton, (start, end) indexes, and the RGB colours of
+# its keypoints and links
+COCO_WHOLEBODY_LINKS: List[Tuple[int, int]] = [
+    (_ID[a], _ID[b]) for a, b in (k['link'] for k in _LINKS)]
+COCO_WHOLEBODY_KEYPOINT_COLORS: List[Tuple[int, int, int]] = [
+    tuple(k['color']) for k in _KEYPOINTS]
+COCO_WHOLEBODY_LINK_COLORS: List[Tuple[int, int, int]] = [
+    tuple(k['color']) for k in _LINKS]
 
 # The paper's 79 joints, 1-based in COCO-WholeBody as the paper writes them.
 PAPER_79_ONE_BASED: List[int] = (
@@ -60,10 +80,16 @@ def _ring(start: int, stop: int) -> List[Tuple[int, int]]:
 @KEYPOINT_LAYOUTS.register_module(name='coco_wholebody_133')
 def coco_wholebody_133() -> KeypointLayout:
     """All 133 MMPose whole-body keypoints; the root is the nose."""
+    # the body as a tree rooted at the nose (the GCN's spatial partition
+    # needs a centre): MMPose's skeleton, less its eye-eye, ear-shoulder,
+    # shoulder-shoulder and hip-hip links, plus nose-shoulder links
     body_edges = [(1, 0), (2, 0), (3, 1), (4, 2), (5, 0), (6, 0), (7, 5),
                   (9, 7), (8, 6), (10, 8), (11, 5), (12, 6), (13, 11),
-                  (15, 13), (14, 12), (16, 14), (17, 15), (18, 15), (19, 15),
-                  (20, 16), (21, 16), (22, 16)]
+                  (15, 13), (14, 12), (16, 14)]
+    # feet and fingers: MMPose's links as (child, parent)
+    feet_and_hand_edges = [(child, parent)
+                           for parent, child in COCO_WHOLEBODY_LINKS
+                           if child >= 17]
     face = 23
     face_edges = (
         _chain(face, face + 17)  # jaw line
@@ -75,7 +101,6 @@ def coco_wholebody_133() -> KeypointLayout:
            (face + 57, face + 8), (face + 62, face + 51),
            (face + 21, face + 27), (face + 22, face + 27),
            (face + 39, face + 27), (face + 42, face + 27)])
-    hand_edges = _hand_edges(91) + [(91, 9)] + _hand_edges(112) + [(112, 10)]
     parts = dict(
         body=list(range(0, 11)),
         lower_body=list(range(11, 23)),
@@ -83,8 +108,16 @@ def coco_wholebody_133() -> KeypointLayout:
         mouth=list(range(71, 91)),  # outer and inner lips
         left_hand=list(range(91, 112)),
         right_hand=list(range(112, 133)))
+    # edges that tie the face, lips and hands into one graph, no bones
+    graph_only = [(face + 30, 0), (face + 51, face + 33),
+                  (face + 57, face + 8), (face + 62, face + 51),
+                  (face + 21, face + 27),
+                  (face + 22, face + 27), (face + 39, face + 27),
+                  (face + 42, face + 27), (91, 9), (112, 10)]
     return KeypointLayout('coco_wholebody_133', COCO_WHOLEBODY_NAMES, parts,
-                          body_edges + face_edges + hand_edges)
+                          body_edges + feet_and_hand_edges + face_edges +
+                          [(91, 9), (112, 10)],
+                          graph_only_edges=graph_only)
 
 
 @KEYPOINT_LAYOUTS.register_module(name='sign79')
@@ -114,7 +147,9 @@ def sign79() -> KeypointLayout:
         parts,
         body_edges + face_edges + mouth_edges + hand_edges,
         source_indexes=PAPER_79_INDEXES,
-        source='coco_wholebody_133')
+        source='coco_wholebody_133',
+        # hand roots and wrists are one point; jaw and lips hang off the nose
+        graph_only_edges=[(28, 0), (19, 28), (29, 28), (37, 9), (58, 10)])
 
 
 @KEYPOINT_LAYOUTS.register_module(name='sign79_manual')

@@ -26,6 +26,9 @@ class KeypointLayout:
             another (e.g. the paper's 79 joints out of COCO-WholeBody 133),
             the index in the source layout of each joint.
         source (str, optional): Name of the source layout.
+        graph_only_edges (Sequence[Tuple[int, int]]): The edges that only
+            connect parts for the GCN (a hand root to the body wrist, the jaw
+            and lips to the nose): no bone, so drawings leave them out.
     """
 
     def __init__(self,
@@ -34,7 +37,8 @@ class KeypointLayout:
                  parts: Dict[str, Sequence[int]],
                  edges: Sequence[Tuple[int, int]],
                  source_indexes: Optional[Sequence[int]] = None,
-                 source: Optional[str] = None) -> None:
+                 source: Optional[str] = None,
+                 graph_only_edges: Sequence[Tuple[int, int]] = ()) -> None:
         self.name = name
         self.keypoint_names = list(keypoint_names)
         self.parts = {k: list(v) for k, v in parts.items()}
@@ -42,11 +46,18 @@ class KeypointLayout:
         self.source_indexes = (
             list(source_indexes) if source_indexes is not None else None)
         self.source = source
+        self.graph_only_edges = [tuple(e) for e in graph_only_edges]
         self._check()
 
     @property
     def num_keypoints(self) -> int:
         return len(self.keypoint_names)
+
+    @property
+    def bones(self) -> List[Tuple[int, int]]:
+        """The edges that are physical bones (what a drawing connects)."""
+        graph_only = set(self.graph_only_edges)
+        return [e for e in self.edges if e not in graph_only]
 
     def part_indexes(self, names: Sequence[str]) -> List[int]:
         """Sorted joint indexes of the union of the named parts."""
@@ -80,7 +91,10 @@ class KeypointLayout:
             [(local[a], local[b]) for a, b in self.edges
              if a in local and b in local],
             source_indexes=source_indexes,
-            source=source)
+            source=source,
+            graph_only_edges=[(local[a], local[b])
+                              for a, b in self.graph_only_edges
+                              if a in local and b in local])
 
     def graph_layout(self) -> dict:
         """The dict form accepted by ``mmaction.models.utils.graph.Graph``."""
@@ -97,6 +111,10 @@ class KeypointLayout:
         if bad_edges:
             raise ValueError(
                 f'Layout {self.name!r}: edges {bad_edges} outside [0, {n})')
+        stray = set(self.graph_only_edges) - set(self.edges)
+        if stray:
+            raise ValueError(f'Layout {self.name!r}: graph-only edges '
+                             f'{sorted(stray)} are not edges')
         if self.source_indexes is not None and len(self.source_indexes) != n:
             raise ValueError(
                 f'Layout {self.name!r}: {len(self.source_indexes)} source '

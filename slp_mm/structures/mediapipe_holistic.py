@@ -5,16 +5,14 @@ and its map onto COCO-WholeBody 133.
   (foot index) and heels; there are no small toes.
 - Hands: MediaPipe's 21 hand landmarks follow COCO's hand order (wrist, then
   thumb, index, middle, ring, pinky from base to tip).
-- Mouth: the 8 inner-lip points of the iBUG-68 face (COCO face 60-67: left
-  corner from the viewer, upper lip left to right, right corner, lower lip
-  right to left) are face-mesh points 78, 81, 13, 311, 308, 402, 14, 178.
-  On the FOOTBALL clip they land 0.6 px (median) from MMPose's inner lips,
-  a ninth of the spacing between neighbouring lip points.
-- The rest of the face stays missing: iBUG's jaw line is the silhouette of
-  the face, which slides over the skin as the head turns, while a mesh
-  point is fixed on the skin, and brows, eyes and nose have no agreed
-  one-to-one match either; a near-miss point would be a systematic error
-  the model learns, a missing one is ignored.
+- Face: each of the 68 iBUG/300W points (COCO face 0-67) is a face-mesh
+  point on the same contour (the face oval for the jaw, the brow, eye, nose
+  and lip outlines), the point along the contour chosen where MMPose puts
+  the iBUG point on the FOOTBALL clip, and left/right mirror pairs kept
+  mirror pairs. Agreement with MMPose per region, and why the jaw line is
+  only an approximation (a silhouette, not a point on the skin), is in
+  docs/data_format.md ("MediaPipe face"); ``tests/test_preparation/
+  test_mediapipe_face_map.py`` holds the bounds.
 """
 from typing import Optional, Tuple
 
@@ -51,9 +49,25 @@ COCO_FROM_POSE = {
     11: 23, 12: 24, 13: 25, 14: 26, 15: 27, 16: 28,
     17: 31, 19: 29, 20: 32, 22: 30  # big toes = foot index, heels
 }
-# face-mesh points of the iBUG inner lips 60-67 (COCO 83-90)
-INNER_LIPS_MESH = [78, 81, 13, 311, 308, 402, 14, 178]
-COCO_INNER_LIPS, COCO_LEFT_HAND, COCO_RIGHT_HAND = 83, 91, 112
+# face-mesh point of each iBUG-68 face point (COCO 23 + i), iBUG order:
+# jaw from the subject's right ear to the left, brows right then left (outer
+# to inner), nose bridge top to tip, nostrils right to left, eyes (right,
+# then left, clockwise from the outer corner), outer lips, inner lips
+FACE_MESH_OF_IBUG = [
+    127, 234, 93, 132, 172, 136, 149, 176, 152, 400, 378, 365, 397, 361, 323,
+    454, 356,  # jaw 0-16
+    70, 53, 52, 65, 55, 285, 295, 282, 283, 300,  # brows 17-26
+    168, 197, 5, 4, 240, 97, 2, 326, 460,  # nose 27-35
+    33, 160, 158, 133, 153, 144, 362, 385, 387, 263, 373, 380,  # eyes 36-47
+    61, 39, 37, 0, 267, 269, 291, 321, 405, 17, 181, 91,  # outer lips 48-59
+    78, 81, 13, 311, 308, 402, 14, 178  # inner lips 60-67
+]
+# COCO-WholeBody face region -> iBUG-68 indexes (docs/data_format.md)
+FACE_REGIONS = dict(
+    jaw=range(0, 17), brows=range(17, 27), nose=range(27, 36),
+    eyes=range(36, 48), lips=range(48, 68))
+INNER_LIPS_MESH = FACE_MESH_OF_IBUG[60:]
+COCO_FACE, COCO_LEFT_HAND, COCO_RIGHT_HAND = 23, 91, 112
 
 
 @KEYPOINT_LAYOUTS.register_module(name='mediapipe_holistic')
@@ -61,20 +75,20 @@ def mediapipe_holistic() -> SourceLayout:
     """The 543 Holistic joints: 0-32 pose, 33-500 face mesh, 501-521 left
     hand, 522-542 right hand; the root is the nose.
 
-    The face mesh's 2556 tessellation edges are left out: only the inner
-    lips the map uses are connected (hung off the nose), the other mesh
-    points are isolated nodes.
+    The face mesh's 2556 tessellation edges are left out: only the 68 mesh
+    points the map uses are connected (by COCO's face bones, the nose tip
+    hung off the nose), the other mesh points are isolated nodes.
     """
     coco_from_source = dict(COCO_FROM_POSE)
-    coco_from_source.update(
-        (COCO_INNER_LIPS + i, FACE + m) for i, m in enumerate(INNER_LIPS_MESH))
+    coco_from_source.update((COCO_FACE + i, FACE + m)
+                            for i, m in enumerate(FACE_MESH_OF_IBUG))
     coco_from_source.update(
         (COCO_LEFT_HAND + j, LEFT_HAND + j) for j in range(21))
     coco_from_source.update(
         (COCO_RIGHT_HAND + j, RIGHT_HAND + j) for j in range(21))
     extra_edges = [
         (1, 2), (3, 2), (4, 5), (6, 5),  # inner and outer eye corners
-        (9, 0), (10, 0), (FACE + 13, 0),  # mouth corners, inner upper lip
+        (9, 0), (10, 0),  # mouth corners
         (17, 15), (19, 15), (21, 15), (18, 16), (20, 16), (22, 16)  # hands
     ]
     parts = dict(
@@ -103,8 +117,8 @@ def mediapipe_to_coco_wholebody(
     """(T, 33, 2) pose and (T, 21, 2) hands -> (T, 133, 2), (T, 133), for
     Holistic output stored without the face mesh.
 
-    Joints MediaPipe does not give here (face, mouth, small toes; a hand
-    that is ``None``) get coordinates 0 and score 0.
+    Joints not given here (face, mouth, small toes; a hand that is
+    ``None``) get coordinates 0 and score 0.
     """
     t = pose.shape[0]
     kpts = np.zeros((t, NUM_HOLISTIC, 2), np.float32)

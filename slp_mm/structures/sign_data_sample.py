@@ -1,6 +1,48 @@
 """The data sample that travels with one sign sequence through the pipeline."""
+from typing import Any, Callable
+
 import torch
 from mmengine.structures import BaseDataElement
+
+
+def _typed_field(name: str, convert: Callable[[Any], Any],
+                 dtype: type) -> property:
+    """A data field stored as ``_<name>``, converted on assignment (as
+    mmengine's data samples type theirs with properties)."""
+    private = f'_{name}'
+
+    def fset(self, value) -> None:
+        value = convert(value)
+        if not isinstance(value, dtype):
+            raise TypeError(f'{name} must be a {dtype.__name__}, got '
+                            f'{type(value).__name__} {value!r}')
+        self.set_field(value, private, dtype=dtype)
+
+    def fdel(self) -> None:
+        delattr(self, private)
+
+    return property(lambda self: getattr(self, private), fset, fdel,
+                    f'The ``{name}`` field ({dtype.__name__}).')
+
+
+def _tensor(dtype=None) -> Callable[[Any], torch.Tensor]:
+    """A tensor of ``dtype`` (None: the value's own, e.g. float16 under
+    mixed precision)."""
+    return lambda value: torch.as_tensor(value, dtype=dtype)
+
+
+def _label(value) -> torch.Tensor:
+    """A class index as a (1,) long tensor."""
+    return torch.as_tensor(value, dtype=torch.long).reshape(-1)
+
+
+def _gloss_list(value) -> list:
+    """A gloss sequence: a list of strings (a string would be scored by its
+    characters, so it is refused)."""
+    if isinstance(value, str) or not all(isinstance(g, str) for g in value):
+        raise TypeError(f'pred_gloss must be a list of gloss strings, got '
+                        f'{value!r}')
+    return list(value)
 
 
 class SignDataSample(BaseDataElement):
@@ -10,73 +52,58 @@ class SignDataSample(BaseDataElement):
     ``signer``, ``language``, ``text`` (``None`` when unpaired), ``gloss``,
     ``num_frames``, ``width``, ``height``, ``fps``.
 
-    Data fields (set by transforms / heads):
+    Data fields (set by transforms):
         - ``text_ids`` (L,) long: token ids, sentence then language token.
         - ``mpm_mask`` (T, K) bool: joints hidden from the encoder for masked
           pose modelling.
         - ``gt_label`` (1,) long: class index for recognition.
         - ``gloss_ids`` (L,) long: gloss indexes for CTC recognition.
-        - ``clip_embeds``, ``clip_mask``, ``word_embeds``, ``word_mask`` and
-          the STC head's ``word_temperature``: set by
-          ``SignPretrainer.predict`` for retrieval; ``pred_score`` /
-          ``pred_label`` (ISLR), ``pred_gloss`` (CSLR) by recognizers.
+
+    Predictions (set by the heads' ``predict``, read by the metrics and the
+    inferencer; typed, so a metric never looks for them in the metainfo):
+        - ``pred_score`` (C,) float and ``pred_label`` (1,) long: ISLR class
+          probabilities and the best class (``SignInferencer`` also puts a
+          sign-text model's scores of its C gallery sentences in
+          ``pred_score``).
+        - ``pred_gloss`` (list of str) and ``pred_gloss_ids`` (L,) long: the
+          decoded CSLR gloss sequence.
+        - ``pred_text`` (str): the GF-SLT translation.
+        - ``clip_embeds`` (T', E) float with ``clip_mask`` (T',) bool,
+          ``word_embeds`` (L, E) float with ``word_mask`` (L,) bool and the
+          STC head's ``word_temperature`` (float): the L2-normalised sign
+          and sentence embeddings of sign-text retrieval.
     """
+
+    def set_metainfo(self, metainfo: dict) -> None:
+        """Set metainfo; a typed field (a prediction, a label) is refused
+        there, so every reader finds it in one place."""
+        typed = sorted(k for k in metainfo
+                       if isinstance(getattr(type(self), k, None), property))
+        if typed:
+            raise KeyError(f'{typed} are typed data fields of SignDataSample, '
+                           f'not metainfo: assign them (sample.{typed[0]} = '
+                           '...)')
+        super().set_metainfo(metainfo)
 
     @property
     def is_paired(self) -> bool:
         """Whether the sample has a sentence (and so takes part in STC)."""
         return self.get('text_ids', None) is not None
 
-    @property
-    def text_ids(self) -> torch.Tensor:
-        return self._text_ids
+    text_ids = _typed_field('text_ids', _tensor(torch.long), torch.Tensor)
+    mpm_mask = _typed_field('mpm_mask', _tensor(torch.bool), torch.Tensor)
+    gloss_ids = _typed_field('gloss_ids', _tensor(torch.long), torch.Tensor)
+    gt_label = _typed_field('gt_label', _label, torch.Tensor)
 
-    @text_ids.setter
-    def text_ids(self, value) -> None:
-        self.set_field(torch.as_tensor(value, dtype=torch.long), '_text_ids',
-                       dtype=torch.Tensor)
-
-    @text_ids.deleter
-    def text_ids(self) -> None:
-        del self._text_ids
-
-    @property
-    def mpm_mask(self) -> torch.Tensor:
-        return self._mpm_mask
-
-    @mpm_mask.setter
-    def mpm_mask(self, value) -> None:
-        self.set_field(torch.as_tensor(value, dtype=torch.bool), '_mpm_mask',
-                       dtype=torch.Tensor)
-
-    @mpm_mask.deleter
-    def mpm_mask(self) -> None:
-        del self._mpm_mask
-
-    @property
-    def gloss_ids(self) -> torch.Tensor:
-        return self._gloss_ids
-
-    @gloss_ids.setter
-    def gloss_ids(self, value) -> None:
-        self.set_field(torch.as_tensor(value, dtype=torch.long),
-                       '_gloss_ids', dtype=torch.Tensor)
-
-    @gloss_ids.deleter
-    def gloss_ids(self) -> None:
-        del self._gloss_ids
-
-    @property
-    def gt_label(self) -> torch.Tensor:
-        return self._gt_label
-
-    @gt_label.setter
-    def gt_label(self, value) -> None:
-        self.set_field(
-            torch.as_tensor(value, dtype=torch.long).reshape(-1), '_gt_label',
-            dtype=torch.Tensor)
-
-    @gt_label.deleter
-    def gt_label(self) -> None:
-        del self._gt_label
-
+    # -- predictions --------------------------------------------------------
+    pred_score = _typed_field('pred_score', _tensor(), torch.Tensor)
+    pred_label = _typed_field('pred_label', _label, torch.Tensor)
+    pred_gloss = _typed_field('pred_gloss', _gloss_list, list)
+    pred_gloss_ids = _typed_field('pred_gloss_ids', _tensor(torch.long),
+                                  torch.Tensor)
+    pred_text = _typed_field('pred_text', lambda v: v, str)
+    clip_embeds = _typed_field('clip_embeds', _tensor(), torch.Tensor)
+    clip_mask = _typed_field('clip_mask', _tensor(torch.bool), torch.Tensor)
+    word_embeds = _typed_field('word_embeds', _tensor(), torch.Tensor)
+    word_mask = _typed_field('word_mask', _tensor(torch.bool), torch.Tensor)
+    word_temperature = _typed_field('word_temperature', float, float)

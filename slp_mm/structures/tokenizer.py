@@ -25,10 +25,17 @@ def load_tokenizer(name_or_path: str):
         return AutoTokenizer.from_pretrained(
             name_or_path, local_files_only=True)
     except (OSError, ValueError) as e:
+        if os.path.isdir(name_or_path):
+            raise FileNotFoundError(f'{name_or_path}: not a tokenizer '
+                                    f'directory ({e})') from e
+        # a relative path in a config is read from the working directory,
+        # which is where a command run elsewhere goes wrong
+        relative = ('' if os.path.isabs(name_or_path) else
+                    f' under the working directory {os.getcwd()}')
         raise FileNotFoundError(
-            f'Tokenizer {name_or_path!r} is not available offline: put it in '
-            'the Hugging Face cache (huggingface-cli download) or give a '
-            f'local directory. ({e})') from e
+            f'Tokenizer {name_or_path!r} is not available offline: no such '
+            f'local directory{relative}, and not in the Hugging Face cache '
+            '(huggingface-cli download puts it there)') from e
 
 
 def train_tokenizer(sentences: Iterable[str],

@@ -18,6 +18,8 @@ from mmengine.fileio import LocalBackend
 from mmengine.fileio import io as mmengine_io
 from mmengine.fileio.backends import register_backend
 
+from .umask_mode import apply_umask
+
 
 class AtomicLocalBackend(LocalBackend):
     """:class:`mmengine.fileio.LocalBackend` whose ``put`` is atomic."""
@@ -34,6 +36,7 @@ class AtomicLocalBackend(LocalBackend):
                 f.write(obj)
                 f.flush()
                 os.fsync(f.fileno())
+            apply_umask(tmp)  # mkstemp's 0600 would stay on the target
             os.replace(tmp, filepath)
         except OSError as e:
             if osp.exists(tmp):

@@ -24,10 +24,12 @@ from torch import _weights_only_unpickler
 from mmengine.logging import print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from .cli_errors import UserError
+
 TRUST_ENV = 'SLP_MM_TRUST_CHECKPOINTS'
 
 
-class UntrustedCheckpointError(pickle.UnpicklingError):
+class UntrustedCheckpointError(pickle.UnpicklingError, UserError):
     """A checkpoint needs globals outside the weights-only allow-list."""
 
 

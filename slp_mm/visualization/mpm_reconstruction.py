@@ -3,6 +3,8 @@
 Coordinates are drawn as the model sees them (normalised to [-1, 1]):
 the body, face and mouth in the frame, each hand (the ``box_parts`` of
 :class:`NormalizeParts`) in its own box, drawn as an inset under the body.
+Each box keeps a margin (:data:`BOX_MARGIN`) so joints on its edge, and
+their rings, are drawn whole.
 """
 from typing import Dict, Optional, Sequence
 
@@ -11,16 +13,17 @@ import numpy as np
 import torch
 
 from slp_mm.structures import get_layout
-from .pose_drawer import draw_pose_frame
 
-MASK_COLOR = (0, 0, 255)  # BGR red: rings around masked joints
+from .pose_drawer import MASK_COLOR, draw_legend, draw_pose_frame
+
+BOX_MARGIN = 0.1  # share of a box's size left free on each side
 PANEL_TITLES = ('input', 'masked', 'reconstructed')
 HEADER = 28  # pixels of the column titles
 
 
 @torch.no_grad()
-def reconstruct_masked_pose(model, inputs: Dict[str, torch.Tensor]
-                            ) -> Dict[str, np.ndarray]:
+def reconstruct_masked_pose(
+        model, inputs: Dict[str, torch.Tensor]) -> Dict[str, np.ndarray]:
     """Run a pre-training model's encoder on the masked pose and its MPM
     decoder on the features, as :meth:`SignPretrainer.loss` does.
 
@@ -48,10 +51,9 @@ def reconstruct_masked_pose(model, inputs: Dict[str, torch.Tensor]
     pose, mask = pose[0, :t], mpm_mask[0, :t]
     recon = torch.where(mask[..., None], pred[0, :t].to(pose.dtype),
                         pose[..., :2])
-    return dict(
-        pose=pose.cpu().numpy(),
-        mpm_mask=mask.cpu().numpy(),
-        reconstruction=recon.cpu().numpy())
+    return dict(pose=pose.cpu().numpy(),
+                mpm_mask=mask.cpu().numpy(),
+                reconstruction=recon.cpu().numpy())
 
 
 def draw_mpm_reconstruction(pose: np.ndarray,
@@ -83,7 +85,8 @@ def draw_mpm_reconstruction(pose: np.ndarray,
             plus a row of hand insets).
 
     Returns:
-        (HEADER + rows * 1.5 * panel_size, 3 * panel_size, 3) uint8 image.
+        (HEADER + rows * 1.5 * panel_size + legend, 3 * panel_size, 3)
+        uint8 BGR image; the legend names the part colours and the ring.
     """
     layout = get_layout(layout)
     drawn = pose[..., 2] > score_thr  # (T, K)
@@ -106,19 +109,19 @@ def draw_mpm_reconstruction(pose: np.ndarray,
         masked = mpm_mask[f] & visible
         panels = [
             _draw_panel(pose[f, :, :2], visible, masked, layout, regions, s),
-            _draw_panel(pose[f, :, :2], visible & ~mpm_mask[f], masked,
-                        layout, regions, s),
-            _draw_panel(reconstruction[f], visible, masked, layout, regions,
-                        s)
+            _draw_panel(pose[f, :, :2], visible & ~mpm_mask[f], masked, layout,
+                        regions, s),
+            _draw_panel(reconstruction[f], visible, masked, layout, regions, s)
         ]
-        cv2.putText(panels[0], f'frame {f}', (6, 18),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1)
+        cv2.putText(panels[0], f'frame {f}', (6, 18), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.5, (0, 0, 0), 1)
         rows.append(np.hstack(panels))
     header = np.full((HEADER, 3 * s, 3), 255, np.uint8)
     for i, title in enumerate(PANEL_TITLES):
         cv2.putText(header, title, (i * s + 8, HEADER - 8),
                     cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 1)
-    return np.vstack([header] + rows)
+    legend = draw_legend(layout, 3 * s, masked=True)
+    return np.vstack([header] + rows + [legend])
 
 
 def panel_regions(layout, box_parts: Sequence[str], panel_size: int):
@@ -131,36 +134,42 @@ def panel_regions(layout, box_parts: Sequence[str], panel_size: int):
     regions = [(frame_idx, (0, 0, s, s), None)]
     inset = s // max(len(box_parts), 2)
     for i, part in enumerate(box_parts):
-        regions.append((np.asarray(layout.parts[part]),
-                        (i * inset, s, inset, s // 2), part))
+        regions.append((np.asarray(layout.parts[part]), (i * inset, s, inset,
+                                                         s // 2), part))
     return regions
 
 
 def to_pixels(coords: np.ndarray, box) -> np.ndarray:
     """(..., 2) coordinates in [-1, 1] -> pixels of the (x0, y0, w, h)
-    box."""
+    box, inside its :data:`BOX_MARGIN`."""
     x0, y0, w, h = box
-    return (coords + 1) / 2 * np.array([w, h]) + np.array([x0, y0])
+    size = np.array([w, h]) * (1 - 2 * BOX_MARGIN)
+    start = np.array([x0, y0]) + BOX_MARGIN * np.array([w, h])
+    return (coords + 1) / 2 * size + start
 
 
 def _draw_panel(coords, drawn, masked, layout, regions, s) -> np.ndarray:
     """One panel: the ``drawn`` joints (K,) at ``coords`` (K, 2), rings on
-    the ``masked`` ones."""
+    the ``masked`` ones; each region is drawn in its own view of the panel,
+    so a joint decoded outside its box cannot spill into the next one."""
     img = np.full((s * 3 // 2, s, 3), 255, np.uint8)
+    ring = max(4, s // 60)
     for idx, box, label in regions:
         x0, y0, w, h = box
-        cv2.rectangle(img, (x0, y0), (x0 + w - 1, y0 + h - 1),
-                      (220, 220, 220), 1)
+        view = img[y0:y0 + h, x0:x0 + w]  # (h, w, 3), drawn in place
+        cv2.rectangle(view, (0, 0), (w - 1, h - 1), (220, 220, 220), 1)
         if label:
-            cv2.putText(img, label.replace('_', ' '), (x0 + 4, y0 + 12),
+            cv2.putText(view, label.replace('_', ' '), (4, 12),
                         cv2.FONT_HERSHEY_SIMPLEX, 0.35, (150, 150, 150), 1)
         pts = np.zeros((layout.num_keypoints, 2), np.float32)  # (K, 2)
-        pts[idx] = to_pixels(coords[idx], box)
+        pts[idx] = to_pixels(coords[idx], (0, 0, w, h))
         in_region = np.zeros(layout.num_keypoints, bool)
         in_region[idx] = True
-        img = draw_pose_frame(pts, (drawn & in_region).astype(np.float32),
-                              layout, canvas=img, score_thr=0.5)
+        view[:] = draw_pose_frame(pts, (drawn & in_region).astype(np.float32),
+                                  layout, (w, h),
+                                  score_thr=0.5,
+                                  canvas=view)
         for j in np.flatnonzero(masked & in_region):
-            cv2.circle(img, tuple(np.round(pts[j]).astype(int)), 4,
+            cv2.circle(view, tuple(np.round(pts[j]).astype(int)), ring,
                        MASK_COLOR, 1, cv2.LINE_AA)
     return img

@@ -1,6 +1,8 @@
 """SignInferencer on real clips with a small trained model: sign -> text and
 text -> sign retrieval with the demo pre-training model, ISLR top-k, and the
 errors users hit first."""
+import json
+import logging
 import os
 import os.path as osp
 import subprocess
@@ -95,20 +97,100 @@ def test_text_to_sign_search(demo_model):
         inferencer(files, texts=['  '], language='en')
 
 
-def test_islr_topk_with_class_names(tmp_path):
-    cfg = osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py')
-    model = init_model(cfg)
+ISLR_CFG = osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py')
+
+
+@pytest.fixture(scope='module')
+def islr_model():
+    torch.manual_seed(0)
+    return init_model(ISLR_CFG)  # random weights: the plumbing, not quality
+
+
+def test_islr_topk_with_class_names(islr_model, tmp_path):
     ckpt = tmp_path / 'islr.pth'
-    torch.save(dict(state_dict=model.state_dict()), ckpt)
-    names = [f'class{i}' for i in range(14)]
-    inferencer = SignInferencer(cfg, str(ckpt), topk=4, class_names=names)
+    torch.save(dict(state_dict=islr_model.state_dict()), ckpt)
+    names = [f'class {i}' for i in range(14)]
+    inferencer = SignInferencer(ISLR_CFG, str(ckpt), topk=4,
+                                class_names=names)
     files = _real_clips()
     out = inferencer(files)
-    for r in out:
-        labels = [l for l, _ in r['topk']]
-        assert len(set(labels)) == 4
-        assert r['label_names'] == [names[l] for l in labels]
+    samples = inferencer(files, return_datasamples=True)
+    for r, s in zip(out, samples):
+        # a Hugging Face pipeline's list: the best classes by name
+        best = s.pred_score.topk(4)
+        assert r['topk'] == [
+            dict(label=names[i], score=pytest.approx(p, abs=1e-6))
+            for i, p in zip(best.indices.tolist(), best.values.tolist())
+        ]
+        assert s.pred_label.item() == best.indices[0].item()
+    assert json.loads(json.dumps(out)) == out  # plain JSON-able results
     assert inferencer(files) == out  # deterministic
+    assert [len(r['topk']) for r in inferencer(files, topk=2)] == [2, 2, 2]
+
+
+def test_class_names_come_with_the_model(islr_model):
+    files = _real_clips()[:1]
+    islr_model.dataset_meta = dict(classes=[f'sign{i}' for i in range(14)])
+    try:
+        named = SignInferencer(islr_model, topk=3)(files)[0]['topk']
+    finally:
+        del islr_model.dataset_meta
+    indexed = SignInferencer(islr_model, topk=3)(files)[0]['topk']
+    assert [t['label'] for t in named] == [
+        f"sign{t['label']}" for t in indexed]  # no names: the index
+
+
+def test_unknown_keyword_is_refused_by_name(islr_model):
+    with pytest.raises(ValueError, match='colour'):
+        SignInferencer(islr_model)(_real_clips()[:1], colour='red')
+
+
+def test_missing_hand_is_reported(islr_model, monkeypatch):
+    """A real clip where MediaPipe lost the right hand in every frame is
+    answered with a warning that names the part; a complete MMPose clip
+    gets none."""
+    from slp_mm.apis import pose_coverage
+    logged = []
+    monkeypatch.setattr(pose_coverage, 'print_log',
+                        lambda msg, *a, **k: logged.append((msg, k)))
+    one_hand = shared_file('slp-pose-evaluation-asl',
+                           '000017451997373907346-LIBRARY.pose')
+    complete = _real_clips()[0]
+    out = SignInferencer(islr_model)([complete, one_hand])
+    assert len(out) == 2  # still answered
+    parts = {m.split(': ')[1].split(' missing')[0] for m, _ in logged}
+    assert parts == {'right_hand'}
+    hand = next(m for m, _ in logged if 'right_hand' in m)
+    assert hand.startswith(f'{one_hand}: right_hand missing in 100% of 37 '
+                           'frames')
+    assert all(k['level'] == logging.WARNING for _, k in logged)
+
+
+def test_missing_part_shares_of_a_synthetic_clip():
+    from slp_mm.apis.pose_coverage import missing_part_shares
+    from slp_mm.structures import get_layout
+    layout = get_layout('sign79')
+    scores = np.ones((10, 133), np.float32)
+    keypoints = np.zeros((10, 133, 2), np.float32)
+    scores[:6, 91:112] = 0  # left hand (COCO-WholeBody 92-112) in 6 frames
+    keypoints[:3, 112:133] = np.nan  # right hand in 3 frames
+    scores[:9, 112] = 0  # one right-hand joint more: the hand is still seen
+    shares = missing_part_shares(keypoints, scores, layout)
+    assert shares == dict(body=0.0, face=0.0, mouth=0.0, left_hand=0.6,
+                          right_hand=0.3)
+
+
+def test_visualize_step_draws_each_clip(islr_model, tmp_path):
+    pytest.importorskip('slp_mm.visualization.sign_local_visualizer')
+    files = _real_clips()[:2]
+    out = SignInferencer(islr_model)(files, return_vis=True,
+                                     vis_out_dir=str(tmp_path))
+    for r in out:
+        image = r['visualization']
+        assert image.ndim == 3 and image.shape[2] == 3
+        name = osp.splitext(osp.basename(r['file']))[0]
+        assert osp.isfile(tmp_path / f'{name}.png')
+    assert 'visualization' not in SignInferencer(islr_model)(files)[0]
 
 
 @pytest.mark.slow
@@ -133,13 +215,10 @@ def test_clear_errors(demo_model, tmp_path):
 
 
 @pytest.mark.slow
-def test_infer_cli_writes_json(demo_model, tmp_path, capsys):
-    import importlib.util
+def test_infer_cli_writes_json(demo_model, tmp_path):
     import json
-    spec = importlib.util.spec_from_file_location(
-        'infer_cli', osp.join(REPO, 'tools', 'infer.py'))
-    cli = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(cli)
+    import subprocess
+    import sys
     cfg, ckpt = demo_model
     cfg_file = tmp_path / 'demo_cfg.py'
     cfg.dump(str(cfg_file))
@@ -147,17 +226,27 @@ def test_infer_cli_writes_json(demo_model, tmp_path, capsys):
     texts.write_text('\n'.join(TEXTS) + '\n', encoding='utf-8')
     clips = _real_clips()[:2]
     out = tmp_path / 'out.json'
-    results = cli.main([str(cfg_file), ckpt, *clips, '--texts', str(texts),
-                        '--language', 'en', '--topk', '2', '--out', str(out)])
-    printed = capsys.readouterr().out
+
+    def infer(*args):
+        proc = subprocess.run(
+            [sys.executable, osp.join(REPO, 'tools', 'infer.py'),
+             str(cfg_file), ckpt, *clips, '--language', 'en', *args],
+            capture_output=True, text=True, timeout=600,
+            env=dict(os.environ, PYTHONPATH=REPO))
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return proc.stdout
+
+    printed = infer('--texts', str(texts), '--topk', '2', '--out', str(out))
     assert 'SOUP.mmposewholebody.pose:' in printed
     saved = json.loads(out.read_text(encoding='utf-8'))
     assert [r['file'] for r in saved] == clips
     assert [len(r['ranked_texts']) for r in saved] == [2, 2]
-    assert saved[0]['ranked_texts'][0][0] == results[0]['ranked_texts'][0][0]
-    hits = cli.main([str(cfg_file), ckpt, *clips, '--query', TEXTS[1],
-                     '--language', 'en'])
-    assert sorted(h['file'] for h in hits) == sorted(clips)
+    best = saved[0]['ranked_texts'][0]
+    assert f'{best[1]:8.4f}  {best[0]}' in printed
+    printed = infer('--query', TEXTS[1]).splitlines()
+    ranked = printed[printed.index(f'clips ranked for {TEXTS[1]!r}:') + 1:]
+    assert sorted(line.split(':')[0] for line in ranked) == sorted(
+        osp.basename(c) for c in clips)
 
 
 def test_video_input_goes_through_pose_extraction(tmp_path):
@@ -185,11 +274,8 @@ def test_video_input_goes_through_pose_extraction(tmp_path):
 
 
 def _publish(checkpoint, prefix, config=None):
-    import runpy
-    main = runpy.run_path(osp.join(REPO, 'tools', 'model_converters',
-                                   'publish_model.py'))['main']
-    extra = ['--config', config] if config else []
-    return main([checkpoint, prefix] + extra)
+    from slp_mm.apis.model_publishing import publish_model
+    return publish_model(checkpoint, prefix, config=config)
 
 
 @pytest.mark.slow

@@ -1,5 +1,7 @@
 """The layers of ``slp_mm`` (issue 14): each subpackage imports only from the
-layers below it, and no modules import each other in a circle.
+layers below it, and no modules import each other in a circle. ``projects/``
+(plugins) is the top layer: a project may import any layer of ``slp_mm``,
+``slp_mm`` never imports a project, and no circle runs through projects.
 
 The import graph is read with ``ast`` (nothing is imported), relative
 imports resolved, and imports inside functions counted too: a lazy import
@@ -30,7 +32,8 @@ import os.path as osp
 from pathlib import Path
 from typing import Dict, Iterator, Set, Tuple
 
-PACKAGE = Path(__file__).resolve().parents[2] / 'slp_mm'
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ('slp_mm', 'projects')
 
 # Bottom to top; a module may import its own layer and the ones before it.
 LAYERS = (
@@ -44,6 +47,7 @@ LAYERS = (
     ('engine', ('slp_mm.engine', )),
     ('visualization', ('slp_mm.visualization', )),
     ('apis', ('slp_mm.apis', )),
+    ('projects', ('projects', )),
 )
 # Lower layers that some higher layers still must not import:
 # lower layer -> the layers that must not import it.
@@ -63,17 +67,17 @@ KNOWN_CIRCLES: Set[frozenset] = set()
 
 
 def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix('').parts
+    parts = path.relative_to(ROOT).with_suffix('').parts
     return '.'.join(parts[:-1] if parts[-1] == '__init__' else parts)
 
 
 def is_module(name: str) -> bool:
-    path = PACKAGE.parent.joinpath(*name.split('.'))
+    path = ROOT.joinpath(*name.split('.'))
     return osp.isdir(path) or osp.isfile(f'{path}.py')
 
 
 def imported_modules(path: Path) -> Iterator[str]:
-    """The slp_mm modules a file imports, relative imports resolved; ``from
+    """The modules a file imports, relative imports resolved; ``from
     package import name`` names the submodule when ``name`` is one."""
     name = module_name(path)
     package = name if path.name == '__init__.py' else name.rpartition('.')[0]
@@ -94,13 +98,15 @@ def imported_modules(path: Path) -> Iterator[str]:
 
 
 def import_graph() -> Dict[str, Set[str]]:
-    """slp_mm module -> the slp_mm modules it imports."""
+    """slp_mm and projects module -> the slp_mm and projects modules it
+    imports."""
     graph = {}
-    for path in sorted(PACKAGE.rglob('*.py')):
-        graph[module_name(path)] = {
-            m for m in imported_modules(path)
-            if m == 'slp_mm' or m.startswith('slp_mm.')
-        }
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob('*.py')):
+            graph[module_name(path)] = {
+                m for m in imported_modules(path)
+                if m.partition('.')[0] in PACKAGES
+            }
     return graph
 
 
@@ -169,6 +175,9 @@ def test_graph_resolves_relative_and_package_imports():
         'slp_mm.datasets.transforms']
     # an import inside a function counts
     assert 'slp_mm.models' in graph['slp_mm.engine.setup_env']
+    # projects are read too, with their imports of slp_mm
+    assert any(m.startswith('slp_mm.') for m in graph[
+        'projects.sigma.models.sigma_pretrainer'])
 
 
 def test_violation_and_circle_detection_on_a_made_up_graph():
@@ -179,14 +188,21 @@ def test_violation_and_circle_detection_on_a_made_up_graph():
         'slp_mm.apis.e': {'slp_mm.preparation.d', 'slp_mm.apis.f'},
         'slp_mm.apis.f': {'slp_mm.apis.e'},
         'slp_mm.datasets.b': {'slp_mm.corpus'},
+        # a project may import any layer, slp_mm never a project
+        'projects.p.h': {'slp_mm.preparation.d', 'slp_mm.apis.e',
+                         'projects.q.i'},
+        'projects.q.i': {'projects.p.h'},
+        'slp_mm.models.j': {'projects.p.h'},
     }
     assert layer_violations(graph) == {
         ('slp_mm.corpus.a', 'slp_mm.datasets.b'),
         ('slp_mm.models.c', 'slp_mm.preparation.d'),
-        ('slp_mm.evaluation.g', 'slp_mm.models.c')
+        ('slp_mm.evaluation.g', 'slp_mm.models.c'),
+        ('slp_mm.models.j', 'projects.p.h'),
     }
     assert import_circles(graph) == {
-        frozenset({'slp_mm.apis.e', 'slp_mm.apis.f'})
+        frozenset({'slp_mm.apis.e', 'slp_mm.apis.f'}),
+        frozenset({'projects.p.h', 'projects.q.i'}),
     }
 
 

@@ -1,14 +1,13 @@
 """The paper's ablation configs (configs/pretrain/ablations): each changes
 exactly its own setting of configs/pretrain/sl15m.py and, shrunk to toy size
 on the synthetic corpus, trains for two iterations with finite losses. Also
-the data-fraction subset of SignPoseDataset and tools/analysis/compare_runs.
+the data-fraction subset of SignPoseDataset (the run comparison is tested in
+tests/test_visualization/test_run_comparison.py).
 """
 import copy
 import glob
-import importlib.util
 import json
 import math
-import os
 import os.path as osp
 
 import inspect
@@ -149,7 +148,7 @@ def test_ablation_changes_only_its_setting(name, base_cfg):
     elif name.startswith('features_'):
         for key in ('embedder', 'encoder', 'mpm_head', 'stc_head'):
             m[key] = bm[key]
-        undone.pop('layout')
+        undone.pop('feature_set')
         undone.train_dataloader.dataset.pipeline = base.train_pipeline
         undone.train_pipeline = base.train_pipeline
         undone.test_pipeline = base.test_pipeline
@@ -419,55 +418,3 @@ def test_fraction_out_of_range(frac, synthetic_corpus):
     with pytest.raises(ValueError, match='fraction'):
         _dataset(synthetic_corpus, fraction=frac)
 
-
-# ---------------------------------------------------------------- compare
-
-
-def _load_compare_runs():
-    path = osp.join(REPO, 'tools', 'analysis', 'compare_runs.py')
-    spec = importlib.util.spec_from_file_location('compare_runs', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _fake_run(work_dir, timestamp, records):
-    vis = osp.join(work_dir, timestamp, 'vis_data')
-    os.makedirs(vis)
-    with open(osp.join(vis, 'scalars.json'), 'w') as f:
-        for r in records:
-            f.write(json.dumps(r) + '\n')
-
-
-def test_compare_runs(tmp_path, capsys):
-    compare_runs = _load_compare_runs()
-    a, b = str(tmp_path / 'run_a'), str(tmp_path / 'run_b')
-    _fake_run(a, '20260101_000000', [
-        dict(loss=3.0, loss_mpm=2.0, loss_stc=1.0, step=1),
-        dict(loss=2.0, loss_mpm=1.5, loss_stc=0.5, step=2),
-    ])
-    _fake_run(b, '20260101_000000', [dict(loss=5.0, loss_mpm=4.0, step=1)])
-    # a resumed run: the later timestamp's values win
-    _fake_run(b, '20260102_000000', [
-        dict(loss=1.0, loss_mpm=0.75, step=2),
-        {'islr/top1_acc': 0.5, 'step': 2},
-    ])
-    out = str(tmp_path / 'report' / 'cmp')
-    compare_runs.main(
-        [a, b, '--keys', 'loss', 'loss_mpm', 'loss_stc', 'islr/top1_acc',
-         '--out', out])
-    printed = capsys.readouterr().out
-    md = open(out + '.md').read()
-    assert printed == md
-    lines = md.strip().splitlines()
-    assert lines[0] == '| run | loss | loss_mpm | loss_stc | islr/top1_acc |'
-    assert lines[2] == '| run_a | 2 | 1.5 | 0.5 | - |'
-    assert lines[3] == '| run_b | 1 | 0.75 | - | 0.5 |'
-    rows = open(out + '.csv').read().strip().splitlines()
-    assert rows[0] == 'run,loss,loss_mpm,loss_stc,islr/top1_acc'
-    assert rows[1] == 'run_a,2.0,1.5,0.5,'
-    assert rows[2] == 'run_b,1.0,0.75,,0.5'
-    assert osp.getsize(out + '.png') > 0
-    with pytest.raises(FileNotFoundError):
-        compare_runs.compare([str(tmp_path / 'missing')], ['loss'],
-                             str(tmp_path / 'x'))

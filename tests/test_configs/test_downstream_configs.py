@@ -81,7 +81,7 @@ def test_cslr_config_trains(config, synthetic_corpus, tmp_path):
         vocab)
     cfg = _shrink(Config.fromfile(osp.join(REPO, config)), synthetic_corpus,
                   tmp_path)
-    cfg.model.head.update(vocab_file=vocab, in_channels=64,
+    cfg.model.head.update(gloss_vocab=vocab, in_channels=64,
                           hidden_channels=32, beam_size=2)
     cfg.train_dataloader.dataset.gloss_vocab = vocab
     cfg.val_evaluator.protocol = 'raw'

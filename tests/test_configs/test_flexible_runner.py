@@ -1,6 +1,5 @@
 """FSDP and DeepSpeed configs of sl15m: what they set, the runner
 tools/train.py builds from them, and a 2-rank FSDP run on CPU (gloo)."""
-import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -59,15 +58,12 @@ def test_deepspeed_config_zero2_bf16_and_says_what_to_install():
 
 
 def test_train_tool_builds_the_runner_the_config_names(demo_cfg, tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO, 'tools', 'train.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    from slp_mm.engine.train_setup import build_runner
     cfg = demo_cfg.copy()
     cfg.work_dir = str(tmp_path)
     cfg.runner_type = 'FlexibleRunner'
     cfg.strategy = _config('sl15m_fsdp.py').strategy
-    runner = tool.build_runner(cfg)
+    runner = build_runner(cfg)
     assert type(runner) is FlexibleRunner
     assert type(runner.strategy).__name__ == 'FSDPStrategy'
 

@@ -8,7 +8,8 @@ and c4 (no fps: invalid). No csl sample names its signer. Both are train
 splits.
 """
 import hashlib
-import importlib.util
+import subprocess
+import sys
 import json
 import os
 import os.path as osp
@@ -20,8 +21,12 @@ import pytest
 
 from slp_mm.corpus import SignCorpus, SignCorpusWriter
 from slp_mm.corpus.corpus_builder import CorpusBuilder
-from slp_mm.corpus.corpus_statistics import format_statistics
-from slp_mm.corpus.language_weights import language_repeats
+from slp_mm.corpus.corpus_statistics import (format_build_report,
+                                             format_statistics)
+from slp_mm.corpus.language_weights import (language_repeats,
+                                            parse_language_weights)
+from slp_mm.visualization.duration_histogram import \
+    draw_duration_histogram
 from ..conftest import REPO
 
 
@@ -192,6 +197,22 @@ def test_language_weights_subsample_into_rejects(tmp_path, sources):
         split='train', read=3, kept=1, rows=1, dropped=dict(subsampled=2))
 
 
+def test_corrupt_source_is_not_laundered_into_the_mixture(tmp_path, sources):
+    """The mixture's shards get fresh checksums: a source shard with flipped
+    bytes (same size) must stop the build, not pass as valid data."""
+    shard = osp.join(sources[1], 'shard-00000.arrow')
+    data = bytearray(open(shard, 'rb').read())
+    data[len(data) // 2:len(data) // 2 + 200] = bytes(
+        b ^ 0x5A for b in data[len(data) // 2:len(data) // 2 + 200])
+    with open(shard, 'wb') as f:
+        f.write(data)
+    out = str(tmp_path / 'mix')
+    with pytest.raises(IOError, match=r'b/shard-00000\.arrow does not match '
+                       'its SHA-256'):
+        CorpusBuilder(out, sources).build()
+    assert not osp.exists(osp.join(out, 'corpus.json'))
+
+
 def test_rebuild_only_when_inputs_or_options_change(tmp_path, sources):
     out = str(tmp_path / 'mix')
     assert CorpusBuilder(out, sources).build() is not None
@@ -228,19 +249,17 @@ def _hashes(folder):
     }
 
 
-def test_output_linked_to_a_source_is_refused_untouched(tmp_path, sources,
-                                                        capsys):
+def test_output_linked_to_a_source_is_refused_untouched(tmp_path, sources):
     # a built mixture (it has build.json) as the source of another build,
     # through a link: the old guard compared unresolved paths and emptied it
     _, built = _build(tmp_path, sources)
     link = tmp_path / 'link'
     link.symlink_to(built)
     before = _hashes(built)
-    with pytest.raises(SystemExit) as refused:
-        _tool('data', 'build_corpus.py').main([str(link), built])
-    message = str(refused.value.code)
-    assert message.startswith(f'Cannot build {link}: the output {link} is '
-                              f'also a source ({built}')
+    with pytest.raises(ValueError) as refused:
+        CorpusBuilder(str(link), [built]).build()
+    message = str(refused.value)
+    assert message.startswith(f'the output {link} is also a source ({built}')
     assert '\n' not in message
     assert _hashes(built) == before
 
@@ -345,33 +364,31 @@ def test_synthetic_corpus_is_a_train_split(tmp_path, synthetic_corpus):
     assert len(SignCorpus(out)) == len(SignCorpus(synthetic_corpus))
 
 
-def _tool(*path):
-    spec = importlib.util.spec_from_file_location(
-        path[-1][:-3], osp.join(REPO, 'tools', *path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_cli_and_histogram_plot(tmp_path, sources, capsys):
-    cli = _tool('data', 'build_corpus.py')
+def test_build_report_and_cli(tmp_path, sources):
     out = str(tmp_path / 'mix')
-    cli.main([out, *sources, '--language-weights', 'zh=2'])
-    printed = capsys.readouterr().out
+    statistics = CorpusBuilder(out, sources,
+                               language_weights={'zh': 2}).build()
+    printed = format_build_report(statistics, out)
     assert 'Languages' in printed and f'{sources[1]} (train): 5 read, 3 ' \
         'kept in 6 rows, dropped: 1 duplicate_id, 1 invalid_sample' in printed
-    cli.main([out, *sources, '--language-weights', 'zh=2'])
-    assert 'nothing to do' in capsys.readouterr().out
+    assert parse_language_weights('zh=2, de=0.5') == dict(zh=2, de=0.5)
+    with pytest.raises(ValueError, match="'zh2' is not LANGUAGE=WEIGHT"):
+        parse_language_weights('zh2')
+    # the tool: nothing to do the second time; a test split refused in one
+    # line, exit status 1
+    tool = [sys.executable, osp.join(REPO, 'tools', 'data', 'build_corpus.py')]
+    env = dict(os.environ, PYTHONPATH=REPO)
+    done = subprocess.run(tool + [out, *sources, '--language-weights', 'zh=2'],
+                          env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and 'nothing to do' in done.stdout
     test = _isolated_test_split(tmp_path)
-    with pytest.raises(SystemExit, match=f"^Cannot build {out}: {test} "
-                       "\\(split 'test'\\): a dev/test corpus"):
-        cli.main([out, *sources, test])
-    cli.main([out, *sources, test, '--allow-eval-splits'])
-    assert f'{test} (test): 1 read, 1 kept' in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        cli.parse_args([out, sources[0], '--language-weights', 'zh2'])
+    refused = subprocess.run(tool + [out, *sources, test], env=env,
+                             capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines()[-1].startswith(
+        f"Cannot build {out}: {test} (split 'test'): a dev/test corpus")
     png = str(tmp_path / 'hist.png')
-    _tool('analysis', 'plot_duration_histogram.py').main(
-        [osp.join(out, 'statistics.json'), png])
+    with open(osp.join(out, 'statistics.json')) as f:
+        draw_duration_histogram(json.load(f)).savefig(png, dpi=100)
     image = matplotlib.image.imread(png)
     assert image.shape == (450, 800, 4) and image.std() > 0

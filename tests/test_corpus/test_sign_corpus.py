@@ -152,8 +152,13 @@ def test_dataset_skips_bad_samples_and_reports_them(tmp_path):
     with pa.ipc.new_file(str(corpus_dir / 'shard-00000.arrow'),
                          SCHEMA) as f:
         f.write_table(table)
-    (corpus_dir / 'corpus.json').write_text(
-        open(path + '/corpus.json').read())
+    # that writer records its own shard's size and checksum
+    from slp_mm.utils.file_hash import file_sha256
+    manifest = json.load(open(path + '/corpus.json'))
+    shard = corpus_dir / 'shard-00000.arrow'
+    manifest['shards'][0].update(bytes=shard.stat().st_size,
+                                 sha256=file_sha256(str(shard)))
+    (corpus_dir / 'corpus.json').write_text(json.dumps(manifest))
     ds = SignPoseDataset(ann_file=str(corpus_dir), pipeline=[
         dict(type='CheckPoseSample'), dict(type='SelectKeypoints'),
         dict(type='NormalizeParts'), dict(type='PackSignInputs')])

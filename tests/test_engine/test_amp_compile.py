@@ -3,9 +3,7 @@ the fused attention path, and what tools/train.py --amp / --compile set.
 
 No torch.compile run here: compiling the demo's train step on 2 CPU cores
 took 6 minutes and then failed inside Dynamo (docs/pretraining.md)."""
-import argparse
 import copy
-import importlib.util
 import os.path as osp
 
 import pytest
@@ -14,16 +12,10 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from torch.profiler import profile
 
+from slp_mm.engine.train_setup import apply_train_options, build_runner
 from slp_mm.registry import DATASETS, MODELS
+from slp_mm.utils.cli_errors import ConfigError
 from ..conftest import REPO
-
-
-def _train_tool():
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO, 'tools', 'train.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -85,11 +77,10 @@ def test_encoder_attention_goes_through_sdpa(model_and_batch):
     encoder.eval()
 
 
-def _args(**kwargs):
-    defaults = dict(launcher='none', work_dir='/tmp/x', resume=None,
-                    auto_scale_lr=False, cfg_options=None, amp=False,
-                    compile=False, config='configs/pretrain/demo.py')
-    return argparse.Namespace(**dict(defaults, **kwargs))
+def _options(cfg, **kwargs):
+    """``cfg`` as ``tools/train.py`` with these switches sets it up."""
+    return apply_train_options(copy.deepcopy(cfg), 'configs/pretrain/demo.py',
+                               work_dir='/tmp/x', **kwargs)
 
 
 @pytest.mark.parametrize('bf16, expected', [
@@ -98,19 +89,18 @@ def _args(**kwargs):
 ])
 def test_amp_flag_picks_bf16_where_the_gpu_has_it(demo_cfg, monkeypatch,
                                                   bf16, expected):
-    tool = _train_tool()
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
     monkeypatch.setattr(torch.cuda, 'is_bf16_supported',
                         lambda including_emulation=True: bf16)
-    cfg = tool.merge_args(copy.deepcopy(demo_cfg), _args(amp=True))
+    cfg = _options(demo_cfg, amp=True)
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
     assert {k: cfg.optim_wrapper[k] for k in expected} == expected
 
 
 def test_amp_flag_refuses_without_a_gpu(demo_cfg, monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
-    with pytest.raises(SystemExit, match='AmpOptimWrapper runs on CUDA'):
-        _train_tool().merge_args(copy.deepcopy(demo_cfg), _args(amp=True))
+    with pytest.raises(ConfigError, match='AmpOptimWrapper runs on CUDA'):
+        _options(demo_cfg, amp=True)
 
 
 def test_bf16_config_is_the_flag_in_config_form():
@@ -123,10 +113,9 @@ def test_bf16_config_is_the_flag_in_config_form():
 
 
 def test_compile_flag_sets_runner_compile(demo_cfg):
-    tool = _train_tool()
-    assert 'compile' not in tool.merge_args(copy.deepcopy(demo_cfg), _args())
-    cfg = tool.merge_args(copy.deepcopy(demo_cfg), _args(compile=True))
+    assert 'compile' not in _options(demo_cfg)
+    cfg = _options(demo_cfg, compile=True)
     assert cfg.compile is True
     cfg.runner_type = 'FlexibleRunner'  # whose from_cfg drops `compile`
-    with pytest.raises(SystemExit, match='compile is ignored'):
-        tool.build_runner(cfg)
+    with pytest.raises(ConfigError, match='compile is ignored'):
+        build_runner(cfg)

@@ -1,27 +1,18 @@
 """``tools/train.py --resume``: which checkpoint it continues from when the
 latest one is truncated or deleted, or when there is none."""
-import argparse
-import importlib.util
 import os
 import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
 
-from ..conftest import REPO
+from slp_mm.engine.resume_checkpoint import resume_checkpoint
 
 
-def _merge_args(work_dir, resume='auto'):
-    """The config tools/train.py builds for ``--resume [resume]``."""
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO, 'tools', 'train.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    args = argparse.Namespace(
-        config='demo.py', launcher='none', work_dir=str(work_dir), amp=False,
-        compile=False, resume=resume, auto_scale_lr=False, cfg_options=None)
-    return tool.merge_args(Config(dict(resume=False, load_from=None)), args)
+def _resume(work_dir, resume='auto'):
+    """The checkpoint ``tools/train.py --resume [resume]`` loads."""
+    return resume_checkpoint(str(work_dir),
+                             None if resume == 'auto' else resume)
 
 
 @pytest.fixture
@@ -57,28 +48,26 @@ def test_falls_back_to_the_newest_complete_checkpoint(tmp_path, logged,
     if latest == 'deleted':
         os.remove(third)
     _point_last_at(tmp_path, third)
-    cfg = _merge_args(tmp_path)
-    assert cfg.resume and cfg.load_from == second
+    assert _resume(tmp_path) == second
     problem = 'missing' if latest == 'deleted' else 'truncated or corrupt'
     assert len(logged) == 1 and f'Resuming from {second}' in logged[0]
     assert f'passed over: {third} ({problem}' in logged[0]
 
 
 def test_empty_work_dir_starts_from_scratch(tmp_path, logged):
-    cfg = _merge_args(tmp_path)
-    assert not cfg.resume and cfg.load_from is None
+    assert _resume(tmp_path) is None
     assert logged == [f'--resume: no checkpoint in {tmp_path}, starting '
                       'from scratch']
 
 
 def test_named_or_only_checkpoints_incomplete_stop_naming_them(tmp_path):
     broken = _save(tmp_path, 'epoch_1.pth', 1000, truncate=True)
-    with pytest.raises(SystemExit, match=f'--resume {broken}: the '
+    with pytest.raises(FileNotFoundError, match=f'--resume {broken}: the '
                        'checkpoint is truncated or corrupt'):
-        _merge_args(tmp_path, resume=broken)
+        _resume(tmp_path, resume=broken)
     # starting over would overwrite it: stop instead
-    with pytest.raises(SystemExit, match=f'no complete checkpoint in '
+    with pytest.raises(FileNotFoundError, match=f'no complete checkpoint in '
                        f'{tmp_path}: {broken} \\(truncated'):
-        _merge_args(tmp_path)
+        _resume(tmp_path)
     complete = _save(tmp_path, 'epoch_2.pth', 2000)
-    assert _merge_args(tmp_path, resume=complete).load_from == complete
+    assert _resume(tmp_path, resume=complete) == complete

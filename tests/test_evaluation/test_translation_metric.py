@@ -18,8 +18,12 @@ def _score(pairs, language='de', as_elements=False, protocol='slrt'):
     metric = TranslationMetric(language=language, protocol=protocol)
     samples = []
     for i, (ref, hyp) in enumerate(pairs):
-        meta = dict(sample_id=f's{i}', text=ref, pred_text=hyp)
-        samples.append(SignDataSample(metainfo=meta) if as_elements else meta)
+        if as_elements:
+            sample = SignDataSample(metainfo=dict(sample_id=f's{i}', text=ref))
+            sample.pred_text = hyp
+            samples.append(sample)
+        else:
+            samples.append(dict(sample_id=f's{i}', text=ref, pred_text=hyp))
     metric.process(None, samples)
     return metric.compute_metrics(metric.results)
 

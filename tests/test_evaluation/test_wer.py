@@ -187,7 +187,7 @@ def test_metric_process_and_compute(tmp_path):
         [
             _sample('a', '__ON__ NORD REGEN', '__ON__ loc-NORD'),  # 1 deletion
             element,  # 1 substitution, 1 insertion
-            dict(metainfo=dict(sample_id='c', gloss=['WIND']), pred_gloss=[]),
+            dict(sample_id='c', gloss=['WIND'], pred_gloss=[]),
         ])
     result = metric.compute_metrics(metric.results)
     # c: the empty hypothesis becomes [EMPTY], one substitution

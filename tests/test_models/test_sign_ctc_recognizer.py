@@ -87,6 +87,26 @@ def test_too_short_clips_are_skipped_not_nan(vocab_file):
     out['loss_ctc'].backward()  # still connected to the graph
 
 
+def test_predict_sets_typed_gloss_fields(vocab_file):
+    """The decoded glosses are a typed field (what WERMetric reads), the
+    greedy CTC path of the head's own log-probabilities."""
+    torch.manual_seed(0)
+    head = SignCTCHead(vocab_file, in_channels=8, hidden_channels=8,
+                       decoder='greedy').eval()
+    feats, mask = torch.randn(2, 16, 8), torch.ones(2, 16, dtype=torch.bool)
+    mask[1, 8:] = False
+    samples = head.predict(feats, mask, [SignDataSample(), SignDataSample()])
+    log_probs, lengths = head(feats, mask)  # (B, T', V), (B,)
+    vocab = GlossVocabulary.load(vocab_file)
+    for s, lp, n in zip(samples, log_probs, lengths):
+        path = lp[:int(n)].argmax(-1).tolist()
+        ids = [i for j, i in enumerate(path)
+               if i != vocab.blank_id and (j == 0 or i != path[j - 1])]
+        assert s.pred_gloss_ids.tolist() == ids
+        assert s.pred_gloss == vocab.decode(ids)
+        assert 'pred_gloss' in s and 'pred_gloss' not in s.metainfo
+
+
 def test_phoenix_config_trains_and_scores_wer(synthetic_corpus, vocab_file,
                                               tmp_path):
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'cslr',
@@ -94,7 +114,7 @@ def test_phoenix_config_trains_and_scores_wer(synthetic_corpus, vocab_file,
     cfg = copy.deepcopy(cfg)
     cfg.model.embedder.update(gcn_channels=(16, ), embed_dims=32)
     cfg.model.encoder.update(embed_dims=32, num_layers=1, num_heads=4)
-    cfg.model.head.update(vocab_file=vocab_file, in_channels=64,
+    cfg.model.head.update(gloss_vocab=vocab_file, in_channels=64,
                           hidden_channels=32, beam_size=4)
     cfg.val_evaluator.protocol = 'raw'
     for loader in (cfg.train_dataloader, cfg.val_dataloader):

@@ -113,6 +113,7 @@ def test_overfits_a_batch_and_translates_it_back(tokenizer, samples):
     head.eval()
     head.predict(feats, mask, samples)
     assert [s.pred_text for s in samples] == [s.text for s in samples]
+    assert all('pred_text' not in s.metainfo for s in samples)  # a field
 
 
 def test_decoder_is_causal(tokenizer, samples):

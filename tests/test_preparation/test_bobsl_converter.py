@@ -1,16 +1,17 @@
 """BOBSL: WebVTT parsing, the episode split file, cutting an episode's pose
 sequence by cue times (on a real skeleton) and the conversion tool on a
 tiny fake release."""
-import importlib.util
 import json
 import os
 import os.path as osp
+import subprocess
 import sys
 
 import numpy as np
 import pytest
 
 from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.bobsl_conversion import convert_bobsl
 from slp_mm.preparation.converters.bobsl import (Cue, cut_episode, frame_span,
                                                  load_episode_splits, read_vtt,
                                                  select_cues)
@@ -225,24 +226,16 @@ def test_cut_real_skeleton():
 # ------------------------------------------------------------------ tool
 
 
-def _load_tool():
-    path = osp.join(REPO, 'tools', 'data', 'bobsl', 'convert.py')
-    spec = importlib.util.spec_from_file_location('bobsl_convert', path)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
-def test_tool_converts_fake_release_and_resumes(tmp_path, monkeypatch,
-                                                capsys):
-    monkeypatch.setattr(sys, 'path', list(sys.path))  # the tool extends it
-    tool = _load_tool()
+def test_conversion_of_fake_release_rejects_and_resumes(tmp_path, capsys):
     poses = _make_release(tmp_path)
     out = tmp_path / 'out'
-    argv = [str(tmp_path / 'release'), str(tmp_path / 'poses'), str(out),
-            '--max-duration', '20', '--padding', '0.1', '--signers',
-            str(tmp_path / 'signers.json')]
-    tool.main(argv)
+    args = (str(tmp_path / 'release'), str(tmp_path / 'poses'), str(out))
+    options = dict(max_duration=20, padding=0.1,
+                   signers_file=str(tmp_path / 'signers.json'))
+    # every cue of the test split is rejected: refused once all is written
+    with pytest.raises(ValueError, match='^Every input of 1 split\\(s\\) was '
+                       f'rejected: see {out / "test" / "rejects.json"}$'):
+        convert_bobsl(*args, **options)
 
     corpora = {s: SignCorpus(str(out / s)) for s in ('train', 'dev', 'test')}
     assert {s: len(c) for s, c in corpora.items()} == dict(
@@ -303,6 +296,24 @@ def test_tool_converts_fake_release_and_resumes(tmp_path, monkeypatch,
     # a second run finds every split complete and writes nothing
     written = {p: os.stat(p).st_mtime_ns for p in out.rglob('*')}
     capsys.readouterr()
-    tool.main(argv)
+    assert convert_bobsl(*args, **options) == {}
     assert capsys.readouterr().out.count('is complete, skipped') == 3
     assert {p: os.stat(p).st_mtime_ns for p in out.rglob('*')} == written
+
+
+@pytest.mark.slow
+def test_tool_exits_non_zero_when_every_input_is_rejected(tmp_path):
+    """A wrong pose folder rejects every cue: a failed conversion."""
+    _make_release(tmp_path)
+    (tmp_path / 'empty').mkdir()
+    out = tmp_path / 'out'
+    proc = subprocess.run(
+        [sys.executable, 'tools/data/bobsl/convert.py',
+         str(tmp_path / 'release'), str(tmp_path / 'empty'), str(out),
+         '--max-duration', '20', '--splits', 'train'],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert 'train: 0 samples from 1 episodes' in proc.stdout
+    assert proc.stderr.rstrip().endswith(
+        'Every input of 1 split(s) was rejected: see '
+        f'{out / "train" / "rejects.json"}')

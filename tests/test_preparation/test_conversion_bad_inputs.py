@@ -4,33 +4,24 @@ file or line, in rejects.json; pose extraction records a video that does
 not decode and extracts the others.
 
 A run reads one pose format, so the MMPose JSON cases and the .pose cases
-are two runs of tools/data/convert_sign_dataset.py over two annotation
-files in the official PHOENIX-2014-T format.
+are two runs of the conversion (what tools/data/convert_sign_dataset.py
+runs) over two annotation files in the official PHOENIX-2014-T format.
 """
-import importlib.util
 import json
-import os.path as osp
 
 import numpy as np
 import pytest
 
 from slp_mm.corpus import SignCorpus
+from slp_mm.preparation.dataset_conversion import convert_dataset
 from slp_mm.preparation.pose_extraction import (COCO_WHOLEBODY_133,
-                                                ExtractedPose, write_pose_file)
+                                                ExtractedPose, extract_videos,
+                                                write_pose_file)
 from slp_mm.preparation.pose_readers import read_pose_file
-from tests.conftest import REPO
 
 HEADER = b'name|video|start|end|speaker|orth|translation\n'
 W, H, FPS = 210, 260, 25  # PHOENIX-2014-T's video size and frame rate
 GOOD = dict(good_a='REGEN WOLKE', good_b='SONNE __ON__', good_c='MORGEN')
-
-
-def _load_tool(*parts):
-    spec = importlib.util.spec_from_file_location(
-        parts[-1][:-3], osp.join(REPO, 'tools', 'data', *parts))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
 
 
 def _row(name, gloss='REGEN', text='es regnet', sep='|'):
@@ -64,9 +55,8 @@ def _write_release(root, rows):
 
 
 def _convert(root, pose_format):
-    _load_tool('convert_sign_dataset.py').main([
-        'phoenix2014t', str(root / 'ann'), str(root / 'poses'),
-        str(root / 'out'), '--pose-format', pose_format, '--splits', 'dev'])
+    convert_dataset('phoenix2014t', str(root / 'ann'), str(root / 'poses'),
+                    str(root / 'out'), pose_format, splits=('dev', ))
     with open(root / 'out' / 'dev' / 'rejects.json', encoding='utf-8') as f:
         rejects = json.load(f)
     return SignCorpus(str(root / 'out' / 'dev')), {
@@ -200,8 +190,8 @@ def test_extraction_records_a_video_that_does_not_decode(tmp_path):
     writer.release()
     (videos / 'broken.mp4').write_bytes(b'\x00\x00\x00\x18ftypmp42 cut')
 
-    counts = _load_tool('extract_pose.py').main(
-        [str(videos), str(out), '--options', 'model_complexity=1'])
+    counts = extract_videos(str(videos), str(out),
+                            options=dict(model_complexity=1))
     assert counts == dict(
         videos=2, in_shard=2, extracted=1, up_to_date=0, failed=1)
     failures = json.loads((out / 'extraction_failures.json').read_text())

@@ -10,9 +10,10 @@ import pytest
 
 from slp_mm.corpus import SignCorpus
 from slp_mm.corpus.corpus_builder import CorpusBuilder
+from slp_mm.preparation.bobsl_conversion import convert_bobsl
 from slp_mm.preparation.converters.traduttore_asl_words import \
     CSV, NPZ, convert_traduttore
-from ..test_corpus.test_corpus_builder import _tool
+from slp_mm.preparation.dataset_conversion import convert_dataset
 from .test_bobsl_converter import _make_release
 from .test_converters import T_HEADER, _t_row
 from .test_isolated_converters import _instance
@@ -34,9 +35,8 @@ def _phoenix2014t(tmp_path):
         (ann / f'PHOENIX-2014-T.{split}.corpus.csv').write_text(
             f'{T_HEADER}\n{_t_row(split + "1")}\n', encoding='utf-8')
     _poses(tmp_path / 'poses', ('train1', 'dev1', 'test1'))
-    _tool('data', 'convert_sign_dataset.py').main(
-        ['phoenix2014t', str(ann), str(tmp_path / 'poses'),
-         str(tmp_path / 'out')])
+    convert_dataset('phoenix2014t', str(ann), str(tmp_path / 'poses'),
+                    str(tmp_path / 'out'))
     return ('train', 'dev', 'test')
 
 
@@ -49,17 +49,17 @@ def _wlasl100(tmp_path):
     (ann / 'WLASL_v0.3.json').write_text(json.dumps(glosses))
     _poses(tmp_path / 'poses', ('v1', 'v2', 'v3'), width=320.0,
            height=240.0)
-    _tool('data', 'convert_sign_dataset.py').main(
-        ['wlasl100', str(ann), str(tmp_path / 'poses'),
-         str(tmp_path / 'out')])
+    convert_dataset('wlasl100', str(ann), str(tmp_path / 'poses'),
+                    str(tmp_path / 'out'))
     return ('train', 'dev', 'test')  # WLASL's 'val' is our 'dev'
 
 
 def _bobsl(tmp_path):
     _make_release(tmp_path)
-    _tool('data', 'bobsl', 'convert.py').main(
-        [str(tmp_path / 'release'), str(tmp_path / 'poses'),
-         str(tmp_path / 'out'), '--max-duration', '20'])
+    # the fake release's test episodes have no subtitle or pose file
+    with pytest.raises(ValueError, match='Every input of 1 split'):
+        convert_bobsl(str(tmp_path / 'release'), str(tmp_path / 'poses'),
+                      str(tmp_path / 'out'), max_duration=20)
     return ('train', 'dev', 'test')
 
 

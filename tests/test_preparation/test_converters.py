@@ -356,7 +356,8 @@ def test_cli_converts_resumes_and_lists_rejects(tmp_path):
 def test_how2sign_realigned_test_split(tmp_path):
     import os.path as osp
 
-    from slp_mm.preparation.converters import ANNOTATION_LOADERS, load_how2sign
+    from slp_mm.preparation.converters import (get_annotation_loader,
+                                               load_how2sign)
     ann_dir = osp.dirname(shared('how2sign', 'how2sign_realigned_test.csv'))
     ann = load_how2sign(ann_dir, splits=('test', ))
     recs = ann.records['test']
@@ -366,7 +367,7 @@ def test_how2sign_realigned_test_split(tmp_path):
     assert first['id'] == '-fZc293MpJk_0-1-rgb_front'
     assert first['text'] == 'Hi!' and first['language'] == 'en'
     assert first['gloss'] == [] and first['video'] == first['id']
-    assert ANNOTATION_LOADERS['how2sign'] is load_how2sign
+    assert get_annotation_loader('how2sign') is load_how2sign
     # a row with a missing sentence is rejected with its line
     bad = tmp_path / 'how2sign_realigned_test.csv'
     lines = open(osp.join(ann_dir, 'how2sign_realigned_test.csv'),

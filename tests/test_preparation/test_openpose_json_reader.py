@@ -1,22 +1,21 @@
 """OpenPose per-frame JSON (a folder or a .tar, as BOBSL releases it):
 round trip of real OpenPose data against its .pose file, the main signer
 among several people, gaps, bad files and unsafe archives."""
-import importlib.util
 import io
 import json
 import os.path as osp
-import sys
 import tarfile
 
 import numpy as np
 import pytest
 
 from slp_mm.corpus import SignCorpus
-from slp_mm.preparation.pose_readers import (POSE_FORMATS, find_pose_file,
+from slp_mm.preparation.bobsl_conversion import convert_bobsl
+from slp_mm.preparation.pose_readers import (find_pose_file, get_pose_format,
                                              read_openpose_json,
                                              read_pose_file)
 from slp_mm.preparation.pose_readers.main_signer import keypoint_box
-from ..conftest import REPO, shared_file
+from ..conftest import shared_file
 
 # OpenPose's fields and their points, in the order of the 137 joints
 FIELDS = (('pose_keypoints_2d', 25), ('face_keypoints_2d', 70),
@@ -262,8 +261,9 @@ def test_not_a_tar_is_refused(tmp_path):
 
 
 def test_format_is_found_as_a_folder_or_a_tar(tmp_path):
-    extensions, read = POSE_FORMATS['openpose-json']
-    assert read is read_openpose_json
+    read = get_pose_format('openpose-json')
+    assert read is read_openpose_json and not read.stores_video_info
+    extensions = read.extensions
     (tmp_path / 'dev' / 'a').mkdir(parents=True)
     (tmp_path / 'b.tar').write_bytes(b'')
     (tmp_path / 'c').write_text('a file, not a folder')
@@ -275,17 +275,7 @@ def test_format_is_found_as_a_folder_or_a_tar(tmp_path):
     assert path is None and osp.join(tmp_path, 'c/') in tried
 
 
-def _load_tool(*parts):
-    spec = importlib.util.spec_from_file_location(
-        parts[-1][:-3], osp.join(REPO, 'tools', 'data', *parts))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
-
-
-def test_bobsl_tool_converts_an_openpose_tar(openpose_clip, tmp_path,
-                                             monkeypatch):
-    monkeypatch.setattr(sys, 'path', list(sys.path))  # the tool extends it
+def test_bobsl_conversion_reads_an_openpose_tar(openpose_clip, tmp_path):
     xyc, ref = openpose_clip
     episode = '6179351457261416384'
     release = tmp_path / 'release'
@@ -301,10 +291,9 @@ def test_bobsl_tool_converts_an_openpose_tar(openpose_clip, tmp_path,
             _add_member(tar, f'{episode}/{_frame_name(t, episode)}',
                         _frame_json([_person(p)]).encode())
     out = tmp_path / 'out'
-    _load_tool('bobsl', 'convert.py').main([
-        str(release), str(tmp_path / 'poses'), str(out), '--pose-format',
-        'openpose-json', '--padding', '0', '--width', '1000', '--height',
-        '1000', '--fps', '24', '--splits', 'train'])
+    convert_bobsl(str(release), str(tmp_path / 'poses'), str(out),
+                  pose_format='openpose-json', splits=('train', ),
+                  video_info=dict(width=1000, height=1000, fps=24))
     corpus = SignCorpus(str(out / 'train'))
     assert len(corpus) == 1
     sample = corpus[0]
@@ -314,11 +303,3 @@ def test_bobsl_tool_converts_an_openpose_tar(openpose_clip, tmp_path,
     # OpenPose overshoots 1 (up to 1.006 on this clip): stored clipped
     np.testing.assert_array_equal(sample['scores'],
                                   np.clip(ref['scores'][24:48], 0, 1))
-
-
-def test_convert_sign_dataset_accepts_the_format():
-    tool = _load_tool('convert_sign_dataset.py')
-    args = tool.parse_args(
-        ['phoenix2014t', 'ann', 'poses', 'out', '--pose-format',
-         'openpose-json'])
-    assert args.pose_format == 'openpose-json'

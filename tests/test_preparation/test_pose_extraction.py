@@ -1,9 +1,9 @@
-"""Pose extraction from videos (slp_mm.preparation.pose_extraction) and
-tools/data/extract_pose.py."""
-import importlib.util
+"""Pose extraction from videos (slp_mm.preparation.pose_extraction), as
+tools/data/extract_pose.py runs it."""
 import json
 import os
 import os.path as osp
+import subprocess
 import sys
 import types
 
@@ -13,14 +13,15 @@ import pytest
 
 from slp_mm.preparation.pose_extraction import (COCO_WHOLEBODY_133,
                                                 MEDIAPIPE_HOLISTIC,
-                                                POSE_EXTRACTORS,
-                                                VIDEO_EXTENSIONS,
                                                 BasePoseExtractor,
                                                 ExtractedPose,
                                                 VideoDecodeError, VideoFrames,
                                                 build_pose_extractor,
+                                                extract_videos, find_videos,
+                                                is_up_to_date, resolve_shard,
                                                 write_pose_file)
 from slp_mm.preparation.pose_readers import read_pose_file
+from slp_mm.registry import POSE_EXTRACTORS
 from tests.conftest import REPO, shared_file
 
 DATA = 'slp-pose-wholebody133'
@@ -39,17 +40,6 @@ MAX_MEAN_ERROR_PX = {
     'LEFT_HAND_LANDMARKS': 1.0,
     'RIGHT_HAND_LANDMARKS': 3.0,
 }
-
-
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'extract_pose', osp.join(REPO, 'tools', 'data', 'extract_pose.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-extract_pose = _load_tool()
 
 
 def _read(path):
@@ -77,9 +67,9 @@ def extraction_run(tmp_path_factory):
     os.symlink(video, video_dir / 'signs' / 'FOOTBALL.mp4')
     (video_dir / 'notes.mp4').write_text('not a video')
     out_dir = tmp_path_factory.mktemp('poses')
-    argv = [str(video_dir), str(out_dir), '--options', 'model_complexity=1']
-    counts = extract_pose.main(argv)
-    return argv, out_dir, counts
+    run = dict(video_dir=str(video_dir), out_dir=str(out_dir),
+               options=dict(model_complexity=1))
+    return run, out_dir, extract_videos(**run)
 
 
 def test_extraction_matches_reference_mediapipe_file(extraction_run):
@@ -140,10 +130,10 @@ def test_failed_video_is_recorded_and_run_completes(extraction_run):
 
 
 def test_second_run_skips_up_to_date_videos(extraction_run):
-    argv, out_dir, _ = extraction_run
+    run, out_dir, _ = extraction_run
     out = out_dir / 'signs' / 'FOOTBALL.pose'
     before = out.stat().st_mtime_ns
-    counts = extract_pose.main(argv)
+    counts = extract_videos(**run)
     assert counts == dict(
         videos=2, in_shard=2, extracted=0, up_to_date=1, failed=1)
     assert out.stat().st_mtime_ns == before
@@ -170,41 +160,45 @@ class _FakeHolisticExtractor(_FakeCocoExtractor):
 
 
 def test_rerun_with_other_settings_is_refused(monkeypatch, tmp_path):
-    monkeypatch.setitem(POSE_EXTRACTORS, 'fake', _FakeCocoExtractor)
-    monkeypatch.setitem(POSE_EXTRACTORS, 'fake2', _FakeHolisticExtractor)
+    POSE_EXTRACTORS.import_from_location()
+    monkeypatch.setitem(POSE_EXTRACTORS.module_dict, 'fake',
+                        _FakeCocoExtractor)
+    monkeypatch.setitem(POSE_EXTRACTORS.module_dict, 'fake2',
+                        _FakeHolisticExtractor)
     video_dir, out_dir = tmp_path / 'videos', tmp_path / 'poses'
     video_dir.mkdir()
     (video_dir / 'a.mp4').write_bytes(b'')
-    base = [str(video_dir), str(out_dir), '--backend', 'fake']
-    assert extract_pose.main(base + ['--options', 'scale=1'])['extracted'] \
-        == 1
+
+    def extract(backend='fake', shard=(0, 1), device=None, **options):
+        return extract_videos(str(video_dir), str(out_dir), backend,
+                              shard=shard, device=device, options=options)
+
+    assert extract(scale=1)['extracted'] == 1
     pose = out_dir / 'a.pose'
     before = pose.read_bytes()
     record = out_dir / 'extraction.json'
-    for other, differs in ((['--options', 'scale=2'], "'scale': 2"),
-                           (['--options', 'scale=2', '--shard', '1/2'],
-                            "'scale': 2"),
-                           (['--backend', 'fake2'], 'fake2')):
+    for other, differs in ((dict(scale=2), "'scale': 2"),
+                           (dict(scale=2, shard=(1, 2)), "'scale': 2"),
+                           (dict(backend='fake2', scale=1), 'fake2')):
         with pytest.raises(ValueError, match=r'extraction\.json: .*'
                            r"'scale': 1.*" + differs + '.*new OUT_DIR'):
-            extract_pose.main(base + other)
+            extract(**other)
     with pytest.raises(ValueError, match=rf'{MEDIAPIPE_HOLISTIC}'):
-        extract_pose.main(base + ['--backend', 'fake2'])
+        extract('fake2')
     assert pose.read_bytes() == before
     assert json.loads(record.read_text())['options'] == dict(scale=1)
     # the same settings on another device resume the run
-    counts = extract_pose.main(base + ['--options', 'scale=1',
-                                       '--device', 'cuda:1'])
+    counts = extract(scale=1, device='cuda:1')
     assert counts['up_to_date'] == 1
     # a shard's record is checked too, from a run without shards
     record.unlink()
-    extract_pose.main(base + ['--options', 'scale=1', '--shard', '1/2'])
+    extract(scale=1, shard=(1, 2))
     with pytest.raises(ValueError, match=r'extraction\.shard-1-of-2\.json'):
-        extract_pose.main(base + ['--options', 'scale=3'])
+        extract(scale=3)
     # an unreadable record is refused, not overwritten
     (out_dir / 'extraction.shard-1-of-2.json').write_text('{')
     with pytest.raises(ValueError, match='cannot read the record'):
-        extract_pose.main(base + ['--options', 'scale=1'])
+        extract(scale=1)
 
 
 def test_failed_write_leaves_no_partial_file(monkeypatch, tmp_path):
@@ -221,39 +215,53 @@ def test_failed_write_leaves_no_partial_file(monkeypatch, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_video_extensions_are_shared_with_the_tool():
-    assert extract_pose.VIDEO_EXTENSIONS is VIDEO_EXTENSIONS
-    assert extract_pose.parse_args(['v', 'o']).ext == list(VIDEO_EXTENSIONS)
+@pytest.mark.slow
+def test_tool_refuses_an_option_the_backend_does_not_take(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, 'tools/data/extract_pose.py', str(tmp_path),
+         str(tmp_path / 'out'), '--options', 'det=x.onnx'],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert ('--options det: not an option of the mediapipe backend, which '
+            "takes ['min_detection_confidence', ") in proc.stderr
+    assert not (tmp_path / 'out').exists()
+
+
+def test_unknown_backend_names_the_registered_ones():
+    with pytest.raises(ValueError, match=r"unknown pose extractor 'x', "
+                       r"expected one of \['mediapipe', 'mmpose', "
+                       r"'rtmlib'"):
+        build_pose_extractor('x')
 
 
 def test_is_up_to_date_compares_modification_times(tmp_path):
     video, out = tmp_path / 'a.mp4', tmp_path / 'a.pose'
     video.write_bytes(b'v')
-    assert not extract_pose.is_up_to_date(str(out), str(video))
+    assert not is_up_to_date(str(out), str(video))
     out.write_bytes(b'p')
     os.utime(video, (100, 100))
     os.utime(out, (200, 200))
-    assert extract_pose.is_up_to_date(str(out), str(video))
+    assert is_up_to_date(str(out), str(video))
     os.utime(video, (300, 300))  # video replaced after extraction
-    assert not extract_pose.is_up_to_date(str(out), str(video))
+    assert not is_up_to_date(str(out), str(video))
 
 
 def test_videos_are_sorted_and_sharded(tmp_path):
     for name in ('b.mp4', 'a/c.MP4', 'a/d.avi', 'e.txt', 'f.mov'):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b'')
-    videos = extract_pose.find_videos(str(tmp_path), ['.mp4', '.avi'])
+    videos = find_videos(str(tmp_path), ['.mp4', '.avi'])
     assert videos == [osp.join('a', 'c.MP4'), osp.join('a', 'd.avi'), 'b.mp4']
-    assert extract_pose.resolve_shard('1/2', {}) == (1, 2)
-    assert extract_pose.resolve_shard(None, {}) == (0, 1)
-    assert extract_pose.resolve_shard(
+    assert resolve_shard('1/2', {}) == (1, 2)
+    assert resolve_shard(None, {}) == (0, 1)
+    assert resolve_shard(
         None, dict(RANK='3', WORLD_SIZE='4', LOCAL_RANK='1')) == (3, 4)
-    assert extract_pose.resolve_shard(
+    assert resolve_shard(
         None, dict(LOCAL_RANK='1', LOCAL_WORLD_SIZE='2')) == (1, 2)
     with pytest.raises(ValueError, match='0 <= I < N'):
-        extract_pose.resolve_shard('2/2', {})
+        resolve_shard('2/2', {})
     with pytest.raises(ValueError, match='integers'):
-        extract_pose.resolve_shard('a/2', {})
+        resolve_shard('a/2', {})
 
 
 @pytest.mark.parametrize('content', [None, b'', b'not a video'])

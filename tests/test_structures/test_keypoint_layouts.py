@@ -30,8 +30,8 @@ def test_paper_selection_is_the_papers_79():
     assert names[11] == 'face-0' and names[27] == 'face-16'
     assert names[28] == 'face-30'  # nose tip
     assert names[29:37] == [f'face-{i}' for i in range(60, 68)]
-    assert names[37] == 'left_hand_wrist'
-    assert names[78] == 'right_hand_pinky_finger4'
+    assert names[37] == 'left_hand_root'  # MMPose's names
+    assert names[78] == 'right_pinky_finger4'
 
 
 def test_sign79_parts_partition_and_graph():
@@ -49,8 +49,8 @@ def test_sign79_parts_partition_and_graph():
 def test_coco_wholebody_133():
     layout = get_layout('coco_wholebody_133')
     assert layout.num_keypoints == 133 == len(COCO_WHOLEBODY_NAMES)
-    assert layout.keypoint_names[91] == 'left_hand_wrist'
-    assert layout.keypoint_names[112] == 'right_hand_wrist'
+    assert layout.keypoint_names[91] == 'left_hand_root'
+    assert layout.keypoint_names[112] == 'right_hand_root'
     assert _connected(133, layout.edges)
 
 

@@ -64,11 +64,14 @@ def test_mediapipe_holistic_map():
     assert [_point(layout, i) for i in range(83, 91)] == [
         f'FACE_LANDMARKS/{m}' for m in (78, 81, 13, 311, 308, 402, 14, 178)
     ]
+    # jaw ends, chin, nose tip, outer eye corners from the face mesh
+    assert [_point(layout, 23 + i) for i in (0, 8, 16, 30, 36, 45)] == [
+        f'FACE_LANDMARKS/{m}' for m in (127, 152, 356, 4, 33, 263)]
     assert _point(layout, 91) == 'LEFT_HAND_LANDMARKS/WRIST'
     assert _point(layout, 132) == 'RIGHT_HAND_LANDMARKS/PINKY_TIP'
     unmapped = set(range(133)) - set(layout.coco_from_source)
-    # small toes, the face but its inner lips
-    assert unmapped == {18, 21} | set(range(23, 83))
+    # the small toes
+    assert unmapped == {18, 21}
 
 
 def test_layout_graphs_build_in_mmaction():
@@ -94,8 +97,7 @@ def test_to_coco_wholebody_moves_joints_and_zeroes_missing_ones():
     mp_out, mp_scores = get_layout('mediapipe_holistic').to_coco_wholebody(
         np.ones((2, 543, 2), np.float32), np.ones((2, 543), np.float32))
     assert (mp_scores[:, [18, 21]] == 0).all()
-    assert (mp_scores[:, 23:83] == 0).all() and (mp_out[:, 23:83] == 0).all()
-    assert (mp_scores[:, 83:] == 1).all()
+    assert (mp_scores[:, 23:] == 1).all()
     with pytest.raises(ValueError, match=r'expected \(T, 137, 2\)'):
         layout.to_coco_wholebody(kpts[:, :133], scores[:, :133])
 

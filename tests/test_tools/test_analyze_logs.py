@@ -1,11 +1,13 @@
 import json
 import os.path as osp
-import runpy
+import subprocess
+import sys
 
 import cv2
 import numpy as np
 import pytest
 
+from slp_mm.utils.cli_errors import UserError
 from slp_mm.visualization import (load_scalar_log, plot_training_curves,
                                   train_time_stats)
 
@@ -36,9 +38,13 @@ def test_load_splits_training_and_validation_lines(tmp_path):
     assert len(log['train']) == 12 and len(log['val']) == 3
     assert [r['step'] for r in log['val']] == [1, 2, 3]
     bad = tmp_path / 'bad.json'
-    bad.write_text('{"loss": 1, "step": 1}\n{"loss": \n')
-    with pytest.raises(ValueError, match='bad.json, line 2: not JSON'):
+    bad.write_text('{"loss": 1, "step": 1}\n{"loss": \n{"step": 2}\n')
+    with pytest.raises(UserError, match='bad.json, line 2: not JSON'):
         load_scalar_log(str(bad))
+    # a last line cut by a killed run is skipped, with a warning
+    bad.write_text('{"loss": 1, "step": 1}\n{"loss": \n')
+    with pytest.warns(UserWarning, match='bad.json, line 2: skipped a cut'):
+        assert load_scalar_log(str(bad))['val'] == [dict(loss=1, step=1)]
 
 
 def test_plot_has_one_point_per_logged_value(tmp_path):
@@ -62,24 +68,35 @@ def test_plot_has_one_point_per_logged_value(tmp_path):
         plot_training_curves([a, b], ['loss'], legend=['x'])
 
 
-def test_cli_plots_and_times(tmp_path, capsys):
+def _analyze_logs(*args):
+    return subprocess.run(
+        [sys.executable,
+         osp.join(REPO, 'tools', 'analysis', 'analyze_logs.py'), *args],
+        capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.slow
+def test_cli_plots_and_times(tmp_path):
     times = [[0.9, 0.1, 0.1, 0.1], [0.5, 0.3, 0.3, 0.3],
              [0.2, 0.2, 0.2, 0.2]]
     log = _write_log(tmp_path, times=times)
-    main = runpy.run_path(osp.join(REPO, 'tools', 'analysis',
-                                   'analyze_logs.py'))['main']
     out = str(tmp_path / 'curves.png')
-    main(['plot_curve', log, '--keys', 'loss_mpm', 'loss_stc', '--legend',
-          'demo', '--out', out])
+    _analyze_logs('plot_curve', log, '--keys', 'loss_mpm', 'loss_stc',
+                  '--legend', 'demo', '--out', out)
     img = cv2.imread(out)
     assert img.shape == (round(2.6 * 2 * 120), 7 * 120, 3)
     assert (img < 250).any(-1).mean() > 0.02  # curves and axes drawn
-    main(['cal_train_time', log])
-    printed = capsys.readouterr().out
+    printed = _analyze_logs('cal_train_time', log)
     # the first window of each epoch is left out as an outlier
     assert 'slowest epoch 2, average time is 0.3000' in printed
     assert 'fastest epoch 1, average time is 0.1000' in printed
     assert 'average iter time: 0.2000' in printed
+
+
+def test_train_time_with_outliers(tmp_path):
+    times = [[0.9, 0.1, 0.1, 0.1], [0.5, 0.3, 0.3, 0.3],
+             [0.2, 0.2, 0.2, 0.2]]
+    log = _write_log(tmp_path, times=times)
     stats = train_time_stats(log, include_outliers=True)
     assert stats['epoch_times'][1] == pytest.approx(0.3)
     assert stats['std_over_epochs'] == pytest.approx(

@@ -21,14 +21,15 @@ def test_islr_inference_on_real_pose_files(tmp_path):
     out = inference_recognizer(model, files, topk=3)
     assert len(out) == 2
     for r in out:
-        labels, scores = zip(*r['topk'])
+        labels = [int(t['label']) for t in r['topk']]  # no class names
+        scores = [t['score'] for t in r['topk']]
         assert len(set(labels)) == 3 and all(0 <= l < 14 for l in labels)
         assert list(scores) == sorted(scores, reverse=True)
     # one file in, one result out; same numbers as the batched call
     single = inference_recognizer(model, files[0], topk=3)
-    assert single['topk'][0][0] == out[0]['topk'][0][0]
-    assert single['topk'][0][1] == pytest.approx(out[0]['topk'][0][1],
-                                                 abs=1e-5)
+    assert single['topk'][0]['label'] == out[0]['topk'][0]['label']
+    assert single['topk'][0]['score'] == pytest.approx(
+        out[0]['topk'][0]['score'], abs=1e-5)
 
 
 def test_sign_inferencer_on_a_folder(tmp_path):

@@ -2,16 +2,14 @@ import copy
 import json
 import os
 import os.path as osp
-import runpy
 import shutil
 
 import pytest
 import torch
 from torch import nn
 
+from slp_mm.apis.model_publishing import publish_model
 from slp_mm.utils import load_published_checkpoint
-
-from ..conftest import REPO
 
 CONFIG = "model = dict(type='Toy')\n"
 
@@ -32,12 +30,10 @@ def _checkpoint():
         message_hub=dict(log_scalars={}))
 
 
-def _publish(tmp_path, *extra):
+def _publish(tmp_path, **extra):
     ckpt = tmp_path / 'epoch_3.pth'
     torch.save(_checkpoint(), ckpt)
-    main = runpy.run_path(osp.join(REPO, 'tools', 'model_converters',
-                                   'publish_model.py'))['main']
-    return main([str(ckpt), str(tmp_path / 'pub' / 'toy')] + list(extra))
+    return publish_model(str(ckpt), str(tmp_path / 'pub' / 'toy'), **extra)
 
 
 def test_publish_then_load_gives_the_weights_and_config(tmp_path):
@@ -47,27 +43,31 @@ def test_publish_then_load_gives_the_weights_and_config(tmp_path):
     sha8 = name[4:12]
     with open(osp.join(osp.dirname(out), f'toy-{sha8}.py')) as f:
         assert f.read() == CONFIG
-    state_dict, config = load_published_checkpoint(out)
+    state_dict, config, config_text, meta = load_published_checkpoint(out)
     original = _checkpoint()['state_dict']
     assert set(state_dict) == set(original)
     for k, v in original.items():
         assert torch.equal(state_dict[k], v), k
-    assert config == CONFIG
+    assert config_text == CONFIG
+    assert config.to_dict() == dict(model=dict(type='Toy'))
+    assert meta == dict(epoch=3, iter=30, seed=0)
     from safetensors import safe_open
     with safe_open(out, framework='pt') as f:  # tied weight stored once
         assert sorted(f.keys()) == ['adj', 'adj_t', 'emb.weight',
                                     'out.bias']
         metadata = f.metadata()
     # optimizer, schedulers and message hub are gone; meta stays
-    assert set(metadata) == {'format', 'config', 'meta', 'aliases'}
-    assert json.loads(metadata['meta']) == dict(epoch=3, iter=30, seed=0)
+    assert set(metadata) == {'format', 'config', 'config_data', 'meta',
+                             'aliases'}
+    assert json.loads(metadata['config_data']) == dict(
+        model=dict(type='Toy'))
 
 
 def test_config_option_overrides_the_stored_one(tmp_path):
     cfg = tmp_path / 'other.py'
     cfg.write_text("model = dict(type='Other')\n")
-    out = _publish(tmp_path, '--config', str(cfg))
-    assert load_published_checkpoint(out)[1] == cfg.read_text()
+    out = _publish(tmp_path, config=str(cfg))
+    assert load_published_checkpoint(out).config_text == cfg.read_text()
 
 
 def test_renamed_or_corrupted_files_are_refused(tmp_path):
@@ -92,10 +92,8 @@ def test_renamed_or_corrupted_files_are_refused(tmp_path):
 def test_checkpoint_without_config_needs_one(tmp_path):
     ckpt = tmp_path / 'bare.pth'
     torch.save(dict(state_dict=dict(w=torch.ones(2))), ckpt)
-    main = runpy.run_path(osp.join(REPO, 'tools', 'model_converters',
-                                   'publish_model.py'))['main']
     with pytest.raises(ValueError, match='meta.cfg'):
-        main([str(ckpt), str(tmp_path / 'bare')])
+        publish_model(str(ckpt), str(tmp_path / 'bare'))
 
 
 def test_frozen_text_encoder_loaded_by_name_is_not_published(
@@ -111,10 +109,8 @@ def test_frozen_text_encoder_loaded_by_name_is_not_published(
     ckpt = tmp_path / 'epoch_1.pth'
     torch.save(dict(meta=dict(cfg=cfg.pretty_text),
                     state_dict=model.state_dict()), ckpt)
-    main = runpy.run_path(osp.join(REPO, 'tools', 'model_converters',
-                                   'publish_model.py'))['main']
-    out = main([str(ckpt), str(tmp_path / 'pub' / 'demo')])
-    state_dict, _ = load_published_checkpoint(out)
+    out = publish_model(str(ckpt), str(tmp_path / 'pub' / 'demo'))
+    state_dict = load_published_checkpoint(out).state_dict
     assert not [k for k in state_dict if k.startswith('text_encoder.enc')]
     assert 'text_encoder._extra_state' in state_dict
 

@@ -59,10 +59,19 @@ def test_typo_in_config_option_is_reported(synthetic_corpus, tmp_path):
     proc = subprocess.run(
         [sys.executable, 'tools/train.py', 'configs/pretrain/demo.py',
          '--work-dir', str(tmp_path), '--cfg-options',
-         'model.embedder.gcn_chanels=[8]'],
+         'model.embedder.gcn_chanels=[8]', 'model.encoder.num_layers=two',
+         'default_hooks.checkpoint.intervall=1'],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode != 0
+    assert proc.returncode == 1
+    assert 'Traceback' not in proc.stderr  # issue 18 #13
     assert 'gcn_chanels' in proc.stderr
+    # issue 18 #7 and #8: a hook's **kwargs and a wrong type, before any
+    # training
+    assert ("default_hooks.checkpoint.intervall: CheckpointHook has no "
+            "argument 'intervall'; closest: ['interval']") in proc.stderr
+    assert ("model.encoder.num_layers: DualBranchEncoder expects int, got "
+            "'two' (str)") in proc.stderr
+    assert not os.listdir(tmp_path)
 
 
 @pytest.mark.slow

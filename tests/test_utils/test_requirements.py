@@ -9,8 +9,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 # pose estimation back ends, installed by hand (docs/get_started.md) and
-# imported only when chosen
-OPTIONAL_MODULES = {'mediapipe', 'mmdet', 'mmpose', 'rtmlib', 'torchvision'}
+# imported only when chosen; onnxruntime: the deploy extra
+# (requirements/deploy.txt), imported only by the ONNX parity check
+OPTIONAL_MODULES = {'mediapipe', 'mmdet', 'mmpose', 'rtmlib', 'torchvision',
+                    'onnxruntime'}
 
 
 def _name(requirement: str) -> str:

@@ -1,5 +1,6 @@
 import os.path as osp
-import runpy
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -7,11 +8,11 @@ import pytest
 
 from slp_mm.corpus import SignCorpus
 from slp_mm.structures import get_layout
-from slp_mm.visualization import (draw_mpm_reconstruction,
+from slp_mm.visualization import (draw_legend, draw_mpm_reconstruction,
                                   prepare_sample_batch,
                                   reconstruct_masked_pose)
-from slp_mm.visualization.mpm_reconstruction import HEADER, MASK_COLOR
-from slp_mm.visualization.pose_drawer import PART_COLORS
+from slp_mm.visualization.mpm_reconstruction import HEADER, to_pixels
+from slp_mm.visualization.pose_drawer import MASK_COLOR, PART_COLORS
 
 from ..conftest import REPO
 
@@ -23,11 +24,14 @@ def _is(img, xy, bgr, tol=40):
     return np.abs(img[y, x].astype(int) - bgr).max() <= tol
 
 
-def _ring(img, xy):
+def _ring(img, xy, sides=((4, 0), (-4, 0), (0, 4), (0, -4))):
     """Some pixel 4 px from ``xy`` (the ring radius) is the mask colour."""
     x, y = int(round(xy[0])), int(round(xy[1]))
-    return any(_is(img, (x + dx, y + dy), MASK_COLOR, 80)
-               for dx, dy in ((4, 0), (-4, 0), (0, 4), (0, -4)))
+    return any(_is(img, (x + dx, y + dy), MASK_COLOR, 80) for dx, dy in sides)
+
+
+def _legend_height(width):
+    return draw_legend('sign79', width, masked=True).shape[0]
 
 
 def test_panels_put_joints_and_rings_where_the_data_says():
@@ -42,11 +46,13 @@ def test_panels_put_joints_and_rings_where_the_data_says():
     recon[1, hand] = (-0.5, 0.5)
     img = draw_mpm_reconstruction(pose, mask, recon, frames=[1],
                                   panel_size=S)
-    assert img.shape == (HEADER + 3 * S // 2, 3 * S, 3)
+    assert img.shape == (HEADER + 3 * S // 2 + _legend_height(3 * S), 3 * S,
+                         3)
     nose_px = (S / 2, HEADER + S / 2)
-    # the left-hand inset is the (0, S, S/2, S/2) box of each panel
-    hand_px = (0.75 * S / 2, HEADER + S + 0.25 * S / 2)
-    recon_px = (2 * S + 0.25 * S / 2, HEADER + S + 0.75 * S / 2)
+    # the left-hand inset is the (0, S, S/2, S/2) box of each panel, drawn
+    # inside a 10 % margin: [-1, 1] -> [10, 90] px
+    hand_px = (10 + 0.75 * 80, HEADER + S + 10 + 0.25 * 80)
+    recon_px = (2 * S + 10 + 0.25 * 80, HEADER + S + 10 + 0.75 * 80)
     inp, masked = 0, S  # x offsets of the input and masked panels
     for off in (inp, masked, 2 * S):  # the visible nose is in every panel
         assert _is(img, (nose_px[0] + off, nose_px[1]), PART_COLORS['body'])
@@ -64,6 +70,32 @@ def test_panels_put_joints_and_rings_where_the_data_says():
     pixels = pose * np.array([320, 240, 1], np.float32) + [320, 240, 0]
     with pytest.raises(ValueError, match='reach 480.0: expected coord'):
         draw_mpm_reconstruction(pixels, mask, recon)
+
+
+def test_insets_keep_edge_joints_whole_and_their_own():
+    k = get_layout('sign79').num_keypoints
+    left = get_layout('sign79').parts['left_hand'][0]
+    pose = np.zeros((1, k, 3), np.float32)
+    pose[0, left] = (1, 1, 1)  # the corner of its box
+    mask = np.zeros((1, k), bool)
+    mask[0, left] = True
+    recon = pose[..., :2].copy()
+    recon[0, left] = (2.5, 0)  # decoded outside its box, towards the right
+    img = draw_mpm_reconstruction(pose, mask, recon, panel_size=S)
+    box = (0, HEADER + S, S // 2, S // 2)
+    corner = to_pixels(np.array([1.0, 1.0]), box)
+    assert corner[0] < S // 2 - 4 and corner[1] < HEADER + 3 * S // 2 - 4
+    # the whole ring is inside the inset: right of and below the joint too
+    assert _ring(img, corner, ((4, 0), ))
+    assert _ring(img, corner, ((0, 4), ))
+    # the reconstruction outside the left-hand box stays out of the
+    # right-hand inset next to it (only its grey label and frame there)
+    right_inset = img[HEADER + S:HEADER + 3 * S // 2, 2 * S + S // 2:3 * S]
+    spread = right_inset.max(-1).astype(int) - right_inset.min(-1)
+    assert spread.max() < 10  # no colour: no joint, bone or ring
+    input_inset = img[HEADER + S:HEADER + 3 * S // 2, :S // 2]
+    spread = input_inset.max(-1).astype(int) - input_inset.min(-1)
+    assert spread.max() > 100  # the input joint and its ring are coloured
 
 
 def test_reconstruction_is_what_the_mpm_loss_scores(demo_pretrainer,
@@ -86,16 +118,20 @@ def test_reconstruction_is_what_the_mpm_loss_scores(demo_pretrainer,
     assert loss.item() == pytest.approx((w * err).sum() / w.sum(), rel=1e-5)
 
 
+@pytest.mark.slow
 def test_visualize_mpm_cli(demo_pretrainer, synthetic_corpus, tmp_path):
-    main = runpy.run_path(osp.join(REPO, 'tools', 'analysis',
-                                   'visualize_mpm.py'))['main']
     out = str(tmp_path / 'mpm.png')
-    result = main([
-        osp.join(REPO, 'configs', 'pretrain', 'demo.py'),
-        demo_pretrainer.checkpoint, '--corpus', synthetic_corpus, '--index',
-        '3', '--frames', '0', '2', '--out', out
-    ] + demo_pretrainer.cli_options)
+    proc = subprocess.run(
+        [sys.executable,
+         osp.join(REPO, 'tools', 'analysis', 'visualize_mpm.py'),
+         osp.join(REPO, 'configs', 'pretrain', 'demo.py'),
+         demo_pretrainer.checkpoint, '--corpus', synthetic_corpus, '--index',
+         '3', '--frames', '0', '2', '--out', out] +
+        demo_pretrainer.cli_options,
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
     img = cv2.imread(out)
-    assert img.shape == (HEADER + 2 * 360, 3 * 240, 3)
+    assert img.shape == (HEADER + 2 * 360 + _legend_height(3 * 240), 3 * 240,
+                         3)
     rings = (np.abs(img.astype(int) - MASK_COLOR).max(-1) < 60).sum()
-    assert rings > 0 and result['mpm_mask'][[0, 2]].any()
+    assert rings > 0 and 'joints masked; wrote' in proc.stdout

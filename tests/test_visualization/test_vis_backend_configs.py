@@ -8,6 +8,7 @@ from mmengine.visualization import (LocalVisBackend, TensorboardVisBackend,
                                     WandbVisBackend)
 
 from slp_mm.registry import VISUALIZERS
+from slp_mm.visualization import SignLocalVisualizer
 
 from ..conftest import REPO
 
@@ -29,6 +30,7 @@ def test_switch_replaces_default_runtime(name, backend, tmp_path):
     # building needs neither tensorboard nor wandb: backends start lazily
     vis = VISUALIZERS.build(
         dict(cfg.visualizer, name=f'vis_{name}', save_dir=str(tmp_path)))
+    assert isinstance(vis, SignLocalVisualizer)
     assert [type(b) for b in vis._vis_backends.values()] == [
         LocalVisBackend, backend
     ]

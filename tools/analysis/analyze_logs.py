@@ -9,10 +9,11 @@
 """
 import argparse
 
-from slp_mm.visualization import plot_training_curves, train_time_stats
+from slp_mm.utils.cli_errors import add_debug_argument, run_cli
 
 
 def plot_curve(args) -> None:
+    from slp_mm.visualization.training_curves import plot_training_curves
     fig = plot_training_curves(args.json_logs, args.keys, args.legend,
                                args.title)
     fig.savefig(args.out, dpi=120)
@@ -20,6 +21,7 @@ def plot_curve(args) -> None:
 
 
 def cal_train_time(args) -> None:
+    from slp_mm.visualization.training_curves import train_time_stats
     for path in args.json_logs:
         stats = train_time_stats(path, args.include_outliers)
         times = stats['epoch_times']
@@ -33,25 +35,35 @@ def cal_train_time(args) -> None:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     sub = p.add_subparsers(dest='task', required=True)
     curve = sub.add_parser('plot_curve', help='plot logged scalars')
-    curve.add_argument('json_logs', nargs='+')
-    curve.add_argument('--keys', nargs='+', default=['loss'])
-    curve.add_argument('--legend', nargs='+',
+    curve.add_argument('json_logs', nargs='+', help='mmengine JSON logs')
+    curve.add_argument('--keys',
+                       nargs='+',
+                       default=['loss'],
+                       help='logged scalars to plot (default: loss)')
+    curve.add_argument('--legend',
+                       nargs='+',
                        help='one name per log (default: work_dir/timestamp)')
-    curve.add_argument('--title')
-    curve.add_argument('--out', default='curves.png')
+    curve.add_argument('--title', help='figure title (default: none)')
+    curve.add_argument('--out',
+                       default='curves.png',
+                       help='PNG to write (default: curves.png)')
     curve.set_defaults(func=plot_curve)
     timing = sub.add_parser('cal_train_time',
                             help='seconds per iteration per epoch')
-    timing.add_argument('json_logs', nargs='+')
-    timing.add_argument('--include-outliers', action='store_true',
+    timing.add_argument('json_logs', nargs='+', help='mmengine JSON logs')
+    timing.add_argument('--include-outliers',
+                        action='store_true',
                         help='keep the first logged window of each epoch')
     timing.set_defaults(func=cal_train_time)
+    add_debug_argument(p)
     args = p.parse_args(argv)
     args.func(args)
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -4,11 +4,6 @@
 """
 import argparse
 
-from mmengine.config import Config
-
-from slp_mm.registry import MODELS
-from slp_mm.engine import register_all_modules
-
 
 def count(module, trainable_only=False):
     return sum(p.numel() for p in module.parameters()
@@ -16,9 +11,15 @@ def count(module, trainable_only=False):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config')
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument('config', help='config file of the model')
     args = parser.parse_args()
+    from mmengine.config import Config  # heavy: not for --help
+
+    from slp_mm.engine import register_all_modules
+    from slp_mm.registry import MODELS
     register_all_modules()
     model = MODELS.build(Config.fromfile(args.config).model)
     print(f'{"module":<16}{"parameters":>16}{"trainable":>16}')

@@ -8,43 +8,26 @@ import argparse
 import json
 from typing import Optional, Sequence
 
-import matplotlib
+from slp_mm.utils.cli_errors import add_debug_argument, run_cli
 
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-
-from slp_mm.corpus.corpus_statistics import duration_bin_labels  # noqa
-
-FIGSIZE_INCHES = (8, 4.5)
-DPI = 100
+DPI = 100  # the figure is 8 x 4.5 inches: 800 x 450 pixels
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('statistics', help='statistics.json of a built corpus')
-    p.add_argument('out_png')
+    p.add_argument('out_png', help='the histogram image to write (.png)')
+    add_debug_argument(p)
     args = p.parse_args(argv)
+    from slp_mm.visualization.duration_histogram import draw_duration_histogram
     with open(args.statistics, encoding='utf-8') as f:
         statistics = json.load(f)
-    try:
-        histogram = statistics['duration_histogram']
-        counts = histogram['counts']
-        labels = duration_bin_labels(histogram)
-    except KeyError as e:
-        raise SystemExit(f'{args.statistics}: no field {e} (expected the '
-                         'statistics.json of tools/data/build_corpus.py)')
-    fig, ax = plt.subplots(figsize=FIGSIZE_INCHES, dpi=DPI)
-    ax.bar(range(len(counts)), counts, color='tab:blue')
-    ax.set_xticks(range(len(counts)), labels, rotation=45)
-    ax.set_xlabel('duration (s)')
-    ax.set_ylabel('samples')
-    total = statistics['total']
-    ax.set_title(f'{total["samples"]} samples, {total["hours"]:.1f} h')
-    fig.tight_layout()
+    fig = draw_duration_histogram(statistics, args.statistics)
     fig.savefig(args.out_png, dpi=DPI)  # no bbox_inches: the size is fixed
-    plt.close(fig)
     print(f'wrote {args.out_png}')
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

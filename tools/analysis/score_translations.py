@@ -18,14 +18,18 @@ COLUMNS = ('bleu1', 'bleu2', 'bleu3', 'bleu4', 'rouge_l')
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('pred', help='hypothesis file')
     p.add_argument('ref', help='reference file')
-    p.add_argument('--language', required=True, choices=list(LANGUAGE_UNITS))
+    p.add_argument('--language', required=True, choices=list(LANGUAGE_UNITS),
+                   help='language of the texts (sets the tokenisation)')
     p.add_argument('--protocol',
                    nargs='+',
                    choices=list(TRANSLATION_PROTOCOLS),
-                   default=list(TRANSLATION_PROTOCOLS))
+                   default=list(TRANSLATION_PROTOCOLS),
+                   help='the scoring protocols to report')
     p.add_argument('--nfkc',
                    action='store_true',
                    help='NFKC-normalise both sides first, as '

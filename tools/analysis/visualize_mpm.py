@@ -12,36 +12,53 @@ its HierarchicalPoseMask; --seed fixes the draw).
 """
 import argparse
 
-import cv2
-from mmengine.config import Config, DictAction
-from mmengine.runner import set_random_seed
+from mmengine.config import DictAction
 
-from slp_mm.apis import init_model
-from slp_mm.corpus import SignCorpus
-from slp_mm.preparation.pose_readers import read_pose_file
-from slp_mm.registry import TRANSFORMS
-from slp_mm.visualization import (draw_mpm_reconstruction,
-                                  prepare_sample_batch,
-                                  reconstruct_masked_pose)
+from slp_mm.utils.cli_errors import add_debug_argument, run_cli
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('config')
-    p.add_argument('checkpoint')
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('config', help='pre-training config')
+    p.add_argument('checkpoint', help='its checkpoint')
     p.add_argument('pose_file', nargs='?', help='a .pose file (or --corpus)')
     p.add_argument('--corpus', help='corpus directory')
-    p.add_argument('--index', type=int, default=0, help='corpus row')
-    p.add_argument('--frames', type=int, nargs='+',
+    p.add_argument('--index',
+                   type=int,
+                   default=0,
+                   help='corpus row (default: 0)')
+    p.add_argument('--frames',
+                   type=int,
+                   nargs='+',
                    help='frame indexes to draw (default: 4 evenly spaced)')
-    p.add_argument('--seed', type=int, default=0, help='masking seed')
-    p.add_argument('--out', default='mpm.png')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+    p.add_argument('--seed',
+                   type=int,
+                   default=0,
+                   help='masking seed (default: 0)')
+    p.add_argument('--out',
+                   default='mpm.png',
+                   help='PNG to write (default: mpm.png)')
+    p.add_argument('--cfg-options',
+                   nargs='+',
+                   action=DictAction,
                    help='override config settings, e.g. '
                    'train_dataloader.dataset.pipeline.5.tokenizer=DIR')
+    add_debug_argument(p)
     args = p.parse_args(argv)
     if (args.corpus is None) == (args.pose_file is None):
         p.error('give either POSE_FILE or --corpus DIR')
+    from mmengine.config import Config
+    from mmengine.runner import set_random_seed
+
+    from slp_mm.apis import init_model
+    from slp_mm.corpus import SignCorpus
+    from slp_mm.preparation.pose_readers import read_pose_file
+    from slp_mm.registry import TRANSFORMS
+    from slp_mm.visualization import (SignLocalVisualizer,
+                                      prepare_sample_batch,
+                                      reconstruct_masked_pose)
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(args.cfg_options or {})
     model = init_model(cfg, args.checkpoint)
@@ -56,12 +73,13 @@ def main(argv=None):
     # hands normalised to their own box are drawn as insets
     box_parts = next((TRANSFORMS.build(t).box_parts
                       for t in pipeline if t.type == 'NormalizeParts'), ())
-    img = draw_mpm_reconstruction(
+    img = SignLocalVisualizer(name='visualize_mpm').add_mpm_reconstruction(
+        'mpm',
         **result,
         layout=data['data_samples'][0].layout,
         box_parts=box_parts,
-        frames=args.frames)
-    cv2.imwrite(args.out, img)
+        frames=args.frames,
+        out_file=args.out)
     print(f"{sample.get('id')}: {int(result['mpm_mask'].sum())} of "
           f"{result['mpm_mask'].size} joints masked; wrote {args.out} "
           f'({img.shape[1]}x{img.shape[0]})')
@@ -69,4 +87,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -27,28 +27,23 @@ from typing import Dict, Optional, Sequence
 
 from slp_mm.corpus.corpus_builder import (DEDUPE_MODES, STATISTICS,
                                           CorpusBuilder)
-from slp_mm.corpus.corpus_statistics import format_statistics
+from slp_mm.corpus.corpus_statistics import format_build_report
+from slp_mm.corpus.language_weights import parse_language_weights
 from slp_mm.corpus.sign_corpus import SPLITS
 
 
 def language_weights(text: str) -> Dict[str, float]:
-    """``'zh=2,de=1'`` -> ``{'zh': 2.0, 'de': 1.0}``."""
-    weights = {}
-    for item in text.split(','):
-        language, _, weight = item.partition('=')
-        try:
-            if not language.strip():
-                raise ValueError
-            weights[language.strip()] = float(weight)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f'{item!r} is not LANGUAGE=WEIGHT (e.g. zh=2,de=1)') from None
-    return weights
+    """argparse type of --language-weights."""
+    try:
+        return parse_language_weights(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.split('\n\n')[0].replace('\n', ' '))
+        description=__doc__.split('\n\n')[0].replace('\n', ' '),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('out_dir', help='output folder')
     parser.add_argument(
         'sources',
@@ -64,10 +59,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--balance-languages',
         action='store_true',
         help='repeat every language up to the size of the largest')
-    parser.add_argument('--dedupe', choices=DEDUPE_MODES, default='id')
+    parser.add_argument('--dedupe', choices=DEDUPE_MODES, default='id',
+                        help='drop repeated samples by id or by content')
     parser.add_argument(
         '--max-frames', type=int, help='drop samples with more frames')
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the sampling of the mixture')
     parser.add_argument(
         '--allow-eval-splits',
         action='store_true',
@@ -102,15 +99,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
               'built with the same options: nothing to do')
         with open(osp.join(args.out_dir, STATISTICS), encoding='utf-8') as f:
             statistics = json.load(f)
-    print(format_statistics(statistics))
-    for path, counts in statistics['sources'].items():
-        dropped = ', '.join(f'{n} {stage}'
-                            for stage, n in counts['dropped'].items())
-        print(f'{path} ({counts["split"] or "unknown split"}): '
-              f'{counts["read"]} read, {counts["kept"]} kept in '
-              f'{counts["rows"]} rows, dropped: {dropped or "none"}')
-    print(f'{statistics["total"]["rows"]} rows -> {args.out_dir}; dropped '
-          f'samples per source and reason in {args.out_dir}/rejects.json')
+    print(format_build_report(statistics, args.out_dir))
 
 
 if __name__ == '__main__':

@@ -5,15 +5,16 @@
 """
 import argparse
 
-from slp_mm.corpus import SignCorpus
-from slp_mm.structures import GlossVocabulary
-
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('train_corpus')
-    p.add_argument('out')
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('train_corpus', help='training corpus directory')
+    p.add_argument('out', help='the vocabulary file to write (.json)')
     args = p.parse_args()
+    from slp_mm.corpus import SignCorpus  # heavy: not for --help
+    from slp_mm.structures import GlossVocabulary
     glosses = [g for g in SignCorpus(args.train_corpus).column('gloss') if g]
     vocab = GlossVocabulary.build(glosses)
     vocab.save(args.out)

@@ -1,5 +1,6 @@
-"""Write a SYNTHETIC sign corpus and its tokenizer (OUT/tokenizer), e.g. the
-SL-1.5M-like mix that rehearses the paper's run without any data
+"""Write a SYNTHETIC sign corpus and its tokenizer (OUT/tokenizer).
+
+E.g. the SL-1.5M-like mix that rehearses the paper's run without any data
 (docs/pretraining.md, 'Rehearsing the 8-GPU run'):
 
     python tools/data/make_synthetic_corpus.py data/sl15m_synthetic/corpus \
@@ -19,7 +20,9 @@ STATISTICS_COLUMNS = ('dataset', 'language', 'text', 'signer', 'num_frames',
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('out', help='corpus directory to write')
     p.add_argument(
         '--mix',
@@ -27,8 +30,10 @@ def main():
         default='sl15m',
         help='sl15m: SL-1.5M\'s kinds of source, languages and '
         'lengths; demo: the short clips of configs/pretrain/demo.py')
-    p.add_argument('--num-samples', type=int, default=64)
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--num-samples', type=int, default=64,
+                   help='samples to write')
+    p.add_argument('--seed', type=int, default=0,
+                   help='seed of the random samples')
     args = p.parse_args()
     build_synthetic_corpus(args.out,
                            num_samples=args.num_samples,

@@ -1,44 +1,54 @@
-"""Publish a training checkpoint: weights + config as a hash-named
-safetensors file, without the optimizer / scheduler / message hub state.
+"""Publish a training checkpoint as a hash-named safetensors file or a
+Hugging Face Hub folder (weights, config as data, class names; no optimizer
+state).
 
     python tools/model_converters/publish_model.py \
         work_dirs/demo/epoch_12.pth publish/slp_mm_demo
     # -> publish/slp_mm_demo-<sha8>.safetensors, publish/slp_mm_demo-<sha8>.py
+    python tools/model_converters/publish_model.py \
+        work_dirs/demo/epoch_12.pth --hub-dir publish/slp_mm_demo_hub
+    # -> README.md (model card), model.safetensors, config.json, classes.txt
 
-Load it with ``slp_mm.utils.load_published_checkpoint`` (no pickle). A
-frozen pretrained text encoder is not in it (nor in the checkpoint): the
-model built from the config loads it by name (see ``HFTextEncoder``).
+Load either with ``slp_mm.apis.init_model(None, PATH)`` (no pickle, no code
+from the config runs). A frozen pretrained text encoder is not in it (nor in
+the checkpoint): the model built from the config loads it by name (see
+``HFTextEncoder``).
 """
 import argparse
-import os
 import os.path as osp
 
-import torch
-from mmengine.config import Config
 
-from slp_mm.utils import register_safe_globals
-from slp_mm.utils.published_checkpoint import publish_checkpoint
-
-
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('in_file', help='training checkpoint (.pth)')
-    p.add_argument('out_prefix',
-                   help='output path without -<sha8>.safetensors')
+    p.add_argument('out_prefix', nargs='?',
+                   help='output path without -<sha8>.safetensors (give this '
+                   'or --hub-dir)')
+    p.add_argument('--hub-dir',
+                   help='write a Hugging Face Hub-layout folder here instead '
+                   '(push it with `hf upload ORG/NAME DIR`)')
     p.add_argument('--config',
                    help='config file to publish (default: the one the '
                    'Runner stored in the checkpoint meta)')
+    p.add_argument('--metrics',
+                   help='JSON file of {metric: value} for the model card '
+                   '(default: the last validation metrics in the checkpoint)')
     args = p.parse_args(argv)
-    register_safe_globals()  # resume checkpoints hold a HistoryBuffer
-    checkpoint = torch.load(args.in_file, map_location='cpu',
-                            weights_only=True)
-    config_text = None
-    if args.config:  # resolved: its _base_ files do not travel with it
-        config_text = Config.fromfile(args.config).pretty_text
-    os.makedirs(osp.dirname(osp.abspath(args.out_prefix)), exist_ok=True)
-    out = publish_checkpoint(checkpoint, args.out_prefix, config_text)
-    print(f'wrote {out} ({osp.getsize(out) / 2**20:.1f} MiB, '
-          f'{len(checkpoint["state_dict"])} tensors; '
+    if (args.out_prefix is None) == (args.hub_dir is None):
+        p.error('give an out_prefix or --hub-dir (one of them)')
+    if args.metrics and not args.hub_dir:
+        p.error('--metrics goes on the model card of --hub-dir')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from slp_mm.apis.model_publishing import publish_model
+    out = publish_model(args.in_file, args.out_prefix, args.hub_dir,
+                        args.config, args.metrics)
+    print(f'wrote {out} ({osp.getsize(out) / 2**20:.1f} MiB; '
           f'{osp.getsize(args.in_file) / 2**20:.1f} MiB in)')
     return out
 

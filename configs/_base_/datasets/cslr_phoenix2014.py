@@ -4,7 +4,6 @@
 _base_ = ['./cslr_pose_corpus.py']
 
 data_root = 'data/phoenix2014'
-vocab_file = data_root + '/gloss_vocab.json'  # for the model's CTC head
 
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))

@@ -1,7 +1,8 @@
 # Continuous sign recognition (CSLR) on a gloss-annotated sign corpus with
-# train/dev/test splits. Dataset configs set `data_root`, the WER
-# `protocol` and `vocab_file`. The gloss vocabulary is
-# <data_root>/gloss_vocab.json, built from the training split:
+# train/dev/test splits. Dataset configs set `data_root` and the WER
+# `protocol`. The gloss vocabulary (`gloss_vocab`, for the dataset and the
+# model's CTC head) is <data_root>/gloss_vocab.json, built from the training
+# split:
 #   python tools/data/build_gloss_vocab.py DATA_ROOT/train DATA_ROOT/gloss_vocab.json
 data_root = ''  # set by each dataset config
 gloss_vocab = 'gloss_vocab.json'  # relative to data_root

@@ -3,18 +3,28 @@
 data_root = 'data/demo_synthetic'
 tokenizer = data_root + '/corpus/tokenizer'
 
-train_pipeline = [
+# Per sample: row read, check, temporal sampling, cached tokenisation; the
+# pose stages (train_batch_transforms) run on whole batches in the model's
+# data preprocessor (configs/pretrain/demo.py), as in
+# configs/_base_/datasets/sl15m.py.
+batched_train_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
     # a random frame of each of 64 segments: the whole clip, so the
     # sentence still describes it; unpaired (MPM-only) clips alike
     # (docs/pretraining.md, 'Temporal sampling policy')
     dict(type='TemporalSample', max_frames=64, mode='random_uniform'),
-    dict(type='SelectKeypoints', layout='sign79'),
-    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
-    dict(type='HierarchicalPoseMask', ratio=0.4),
     dict(type='TokenizeText', tokenizer=tokenizer, max_length=32),
     dict(type='PackSignInputs'),
 ]
+train_batch_transforms = [
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
+    dict(type='HierarchicalPoseMask', ratio=0.4),
+]
+# Every stage per sample, in the dataset (any model's data preprocessor)
+train_pipeline = (
+    batched_train_pipeline[:2] + train_batch_transforms +
+    batched_train_pipeline[2:])
 # Inference (slp_mm.apis.SignInferencer: sign-text retrieval with the
 # pre-trained model): the whole clip, unmasked.
 test_pipeline = [

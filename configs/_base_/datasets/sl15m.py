@@ -3,18 +3,31 @@
 data_root = 'data/sl15m'
 tokenizer = 'facebook/mbart-large-cc25'
 
-train_pipeline = [
+# Per sample: only what needs the sample (row read, check, temporal
+# sampling, cached tokenisation); PackSignInputs packs the stored 133 joints
+# in pixels. The pose stages (train_batch_transforms) then run on whole
+# batches on the model's device, in its data preprocessor: the same
+# transforms and definitions, ~2-4x the samples per CPU core
+# (configs/pretrain/sl15m_batched_pipeline.py; docs/benchmarks.md,
+# 'Pre-training data pipeline').
+batched_train_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
     # a random frame of each of 256 segments: the whole clip, so the
     # sentence still describes it; unpaired (MPM-only) clips alike
     # (docs/pretraining.md, 'Temporal sampling policy')
     dict(type='TemporalSample', max_frames=256, mode='random_uniform'),
-    dict(type='SelectKeypoints', layout='sign79'),
-    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
-    dict(type='HierarchicalPoseMask', ratio=0.4),
     dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
     dict(type='PackSignInputs'),
 ]
+train_batch_transforms = [
+    dict(type='SelectKeypoints', layout='sign79'),
+    dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
+    dict(type='HierarchicalPoseMask', ratio=0.4),
+]
+# Every stage per sample, in the dataset (any model's data preprocessor)
+train_pipeline = (
+    batched_train_pipeline[:2] + train_batch_transforms +
+    batched_train_pipeline[2:])
 # Inference (slp_mm.apis.SignInferencer: sign-text retrieval with the
 # pre-trained model): the whole clip, unmasked.
 test_pipeline = [

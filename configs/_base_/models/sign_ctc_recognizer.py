@@ -1,22 +1,13 @@
 # CSLR (Sec. III-C): pre-training pose encoder + TCN + BiLSTM + CTC.
+_base_ = ['./pose_encoder.py']
 model = dict(
     type='SignCTCRecognizer',
     data_preprocessor=dict(type='SignDataPreprocessor'),
-    embedder=dict(
-        type='PoseGCNEmbedder',
-        layout='sign79',
-        gcn_channels=(64, 64, 128),
-        embed_dims=512),
-    encoder=dict(
-        type='DualBranchEncoder',
-        embed_dims=512,
-        num_layers=8,
-        num_heads=8,
-        dropout=0.1,
-        max_frames=256),
+    embedder=_base_.pose_encoder.embedder,
+    encoder=_base_.pose_encoder.encoder,
     head=dict(
         type='SignCTCHead',
-        vocab_file=None,  # set by the dataset config
+        gloss_vocab=None,  # set by the task config (configs/cslr)
         in_channels=1024,
         hidden_channels=1024,
         num_lstm_layers=2,

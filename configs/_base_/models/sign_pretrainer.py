@@ -1,26 +1,11 @@
 # The paper's pre-training model (Sec. III-B): per-frame GCN -> two 8-block
 # 512-d transformer branches -> MPM + fine-grained STC, frozen mBART-cc25.
+_base_ = ['./pose_encoder.py']
 model = dict(
     type='SignPretrainer',
     data_preprocessor=dict(type='SignDataPreprocessor', text_pad_id=1),
-    embedder=dict(
-        type='PoseGCNEmbedder',
-        layout='sign79',
-        in_channels=3,
-        gcn_channels=(64, 64, 128),
-        embed_dims=512,
-        branches=dict(
-            manual=('body', 'left_hand', 'right_hand'),
-            non_manual=('face', 'mouth'))),
-    encoder=dict(
-        type='DualBranchEncoder',
-        branches=('manual', 'non_manual'),
-        embed_dims=512,
-        num_layers=8,
-        num_heads=8,
-        ffn_ratio=4,
-        dropout=0.1,
-        max_frames=256),
+    embedder=_base_.pose_encoder.embedder,
+    encoder=_base_.pose_encoder.encoder,
     text_encoder=dict(
         type='HFTextEncoder',
         name_or_path='facebook/mbart-large-cc25',

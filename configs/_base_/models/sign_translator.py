@@ -1,21 +1,12 @@
 # Gloss-free SLT (Sec. III-C): the pre-training pose encoder + a 2-layer MLP
 # projector + a randomly initialised 3-block mBART-style decoder (width 1024,
 # mBART-cc25's vocabulary and tokenizer), beam search of 4.
+_base_ = ['./pose_encoder.py']
 model = dict(
     type='SignTranslator',
     data_preprocessor=dict(type='SignDataPreprocessor', text_pad_id=1),
-    embedder=dict(
-        type='PoseGCNEmbedder',
-        layout='sign79',
-        gcn_channels=(64, 64, 128),
-        embed_dims=512),
-    encoder=dict(
-        type='DualBranchEncoder',
-        embed_dims=512,
-        num_layers=8,
-        num_heads=8,
-        dropout=0.1,
-        max_frames=256),
+    embedder=_base_.pose_encoder.embedder,
+    encoder=_base_.pose_encoder.encoder,
     head=dict(
         type='SignTranslationHead',
         in_channels=1024,

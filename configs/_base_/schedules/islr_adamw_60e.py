@@ -1,10 +1,13 @@
 # Table III, ISLR: AdamW lr 1e-3, weight decay 1e-4, batch 64, lr x 0.1 every
-# 20 epochs, 60 epochs. Configs that load a pre-trained encoder add
-# `encoder_lr_mult` (0.1) through paramwise_cfg.custom_keys.
+# 20 epochs, 60 epochs; the pre-trained encoder at lr x 0.1
+# (finetune_encoder_lr.py).
+_base_ = ['./finetune_encoder_lr.py']
 max_epochs = 60
 optim_wrapper = dict(
     type='GuardedOptimWrapper',  # skips and reports NaN/inf updates
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
+    constructor='FinetuneOptimWrapperConstructor',
+    paramwise_cfg=dict(module_lr_mult=_base_.finetune_module_lr_mult),
     clip_grad=dict(max_norm=1.0))
 param_scheduler = [
     dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs,

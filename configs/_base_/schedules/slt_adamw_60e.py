@@ -1,10 +1,17 @@
 # GF-SLT: AdamW lr 1e-4, weight decay 1e-4, batch 32, 10% linear warm-up
 # then cosine decay, 60 epochs; `end` set explicitly so resume keeps it.
+_base_ = ['./finetune_encoder_lr.py']
 max_epochs = 60
 warmup_epochs = 6
 optim_wrapper = dict(
     type='GuardedOptimWrapper',  # skips and reports NaN/inf updates
     optimizer=dict(type='AdamW', lr=1e-4, weight_decay=1e-4),
+    constructor='FinetuneOptimWrapperConstructor',
+    # the decoder's tied embeddings appear under several modules, hence
+    # bypass_duplicate
+    paramwise_cfg=dict(
+        module_lr_mult=_base_.finetune_module_lr_mult,
+        bypass_duplicate=True),
     clip_grad=dict(max_norm=1.0))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0,

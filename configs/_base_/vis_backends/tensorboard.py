@@ -13,4 +13,4 @@ vis_backends = [
     dict(type='LocalVisBackend'),
     dict(type='TensorboardVisBackend'),
 ]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+visualizer = dict(type='SignLocalVisualizer', vis_backends=vis_backends)

@@ -14,4 +14,4 @@ vis_backends = [
     dict(type='LocalVisBackend'),
     dict(type='WandbVisBackend', init_kwargs=dict(project='slp_mm')),
 ]
-visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+visualizer = dict(type='SignLocalVisualizer', vis_backends=vis_backends)

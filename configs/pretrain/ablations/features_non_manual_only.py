@@ -3,23 +3,20 @@
 # them): no body or hand joint enters the GCN, MPM reconstructs the 26, and
 # with no hand NormalizeParts has no part to put in its own box.
 # Fine-tune it with configs/{islr,retrieval}/ablations/*_non_manual_only.py.
-_base_ = ['../sl15m.py']
-layout = 'sign79_non_manual'
+_base_ = ['../sl15m.py', '../../_base_/features/non_manual_only.py']
 train_pipeline = [
-    dict(t, layout=layout) if t['type'] == 'SelectKeypoints' else
-    dict(t, box_parts=()) if t['type'] == 'NormalizeParts' else t
+    dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(t, layout=layout) if t['type'] == 'SelectKeypoints' else
-    dict(t, box_parts=()) if t['type'] == 'NormalizeParts' else t
+    dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.test_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# one branch: the encoder output is one embed_dims wide
 model = dict(
-    embedder=dict(
-        layout=layout,
-        branches=dict(_delete_=True, non_manual=('face', 'mouth'))),
-    encoder=dict(branches=('non_manual', )),
-    mpm_head=dict(in_channels=512, num_keypoints=26),
-    stc_head=dict(pose_channels=512))
+    _base_.feature_set.model,
+    mpm_head=dict(
+        in_channels=_base_.pose_encoder.encoder.embed_dims,
+        num_keypoints=_base_.feature_set.num_keypoints),
+    stc_head=dict(pose_channels=_base_.pose_encoder.encoder.embed_dims))

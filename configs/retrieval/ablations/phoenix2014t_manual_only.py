@@ -6,23 +6,20 @@
 #       configs/retrieval/ablations/phoenix2014t_manual_only.py \
 #       --cfg-options \
 #       model.pretrained=work_dirs/features_manual_only/epoch_100.pth
-_base_ = ['../phoenix2014t.py']
-layout = 'sign79_manual'
+_base_ = ['../phoenix2014t.py',
+          '../../_base_/features/manual_only.py']
 train_pipeline = [
-    dict(t, layout=layout) if t['type'] == 'SelectKeypoints' else t
+    dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.train_pipeline
 ]
 test_pipeline = [
-    dict(t, layout=layout) if t['type'] == 'SelectKeypoints' else t
+    dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.test_pipeline
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+# one branch: the encoder output is one embed_dims wide
 model = dict(
-    embedder=dict(
-        layout=layout,
-        branches=dict(
-            _delete_=True, manual=('body', 'left_hand', 'right_hand'))),
-    encoder=dict(branches=('manual', )),
-    stc_head=dict(pose_channels=512))
+    _base_.feature_set.model,
+    stc_head=dict(pose_channels=_base_.pose_encoder.encoder.embed_dims))

@@ -5,22 +5,24 @@ _base_ = ['../../../configs/pretrain/demo.py']
 custom_imports = dict(
     imports=['projects.sigma.models'], allow_failed_imports=False)
 
-# the demo's widths: embed_dims = 64 per branch (2 branches), text_dims = 64
+# the demo's widths (configs/_base_/models/pose_encoder_tiny.py): embed_dims
+# per branch, pose_channels = 2 branches x embed_dims, text_dims
+embed_dims = _base_.pose_encoder_tiny.encoder.embed_dims
 model = dict(
     type='SigmaPretrainer',
     mpm_head=None,  # Sigma has no masked pose modelling
     # stc_head, embedder, encoder, text_encoder: the demo's
     fusion=dict(
         type='SignAwareEarlyFusion',
-        embed_dims=64,
-        text_channels=64,
+        embed_dims=embed_dims,
+        text_channels=_base_.text_dims,
         num_heads=4,
         init_gate=0.0),
-    itm_head=dict(type='SigmaMatchingHead', in_channels=128,
+    itm_head=dict(type='SigmaMatchingHead', in_channels=_base_.pose_channels,
                   hidden_channels=64),
     lm_head=dict(
         type='SigmaLMHead',
-        in_channels=128,
+        in_channels=_base_.pose_channels,
         tokenizer='data/demo_synthetic/corpus/tokenizer',
         decoder=dict(
             model_type='mbart',
@@ -42,8 +44,8 @@ model = dict(
     hier_heads=dict(
         embedder=dict(
             type='FineGrainedContrastiveHead',
-            pose_channels=128,
-            text_channels=64,
+            pose_channels=_base_.pose_channels,
+            text_channels=_base_.text_dims,
             embed_dims=64,
             granularity='coarse')),
     hier_weights=dict(embedder=0.5),

@@ -1,8 +1,9 @@
 from typing import Dict, Sequence, Tuple
 
-import numpy as np
+import torch
 from mmcv.transforms import BaseTransform
 
+from slp_mm.functional import MASK_LEVELS, hierarchical_pose_mask
 from slp_mm.registry import TRANSFORMS
 from slp_mm.structures import get_layout
 
@@ -22,6 +23,11 @@ class HierarchicalPoseMask(BaseTransform):
     Required keys: ``keypoints`` (T, K, 2), ``layout``.
     Added keys: ``mpm_mask`` (T, K) bool, True = hidden from the encoder.
 
+    The definition is :func:`slp_mm.functional.hierarchical_pose_mask`
+    (draws from torch's generator); :meth:`transform_batch` applies it to a
+    padded batch in the data preprocessor
+    (``SignDataPreprocessor.batch_transforms``), on the model's device.
+
     Args:
         ratio (float): Overall masking ratio. The paper uses 0.4.
         level_weights (Dict[str, float]): Share of the masked joints per
@@ -30,7 +36,7 @@ class HierarchicalPoseMask(BaseTransform):
         parts (Sequence[str]): Parts the part level may hide.
     """
 
-    LEVELS = ('clip', 'frame', 'part', 'joint')
+    LEVELS = MASK_LEVELS
 
     def __init__(self,
                  ratio: float = 0.4,
@@ -56,70 +62,33 @@ class HierarchicalPoseMask(BaseTransform):
         }
         self.clip_len = clip_len
         self.parts = tuple(parts)
+        self._part_indexes = {}  # layout name -> joint indexes of each part
 
     def transform(self, results: dict) -> dict:
         t, k = results['keypoints'].shape[:2]
-        layout = get_layout(results['layout'])
-        part_idx = [layout.parts[p] for p in self.parts if p in layout.parts]
-        results['mpm_mask'] = self.sample_mask(t, k, part_idx)
+        results['mpm_mask'] = self.sample_mask(
+            torch.tensor([t]), t, k, results['layout'])[0].numpy()
         return results
 
-    def sample_mask(self, t: int, k: int, part_idx) -> np.ndarray:
-        mask = np.zeros((t, k), dtype=bool)
-        target = int(round(self.ratio * t * k))
-        quota = 0.0
-        for level in self.LEVELS:
-            quota += self.level_weights[level] * target
-            goal = target if level == 'joint' else int(round(quota))
-            getattr(self, f'_mask_{level}')(mask, goal, part_idx)
-        return mask
+    def transform_batch(self, batch: dict) -> dict:
+        """Add ``mpm_mask`` (B, T, K) bool to a padded batch, drawn on its
+        device; padding frames (beyond ``lengths`` (B, )) stay unmasked."""
+        _, t, k = batch['pose'].shape[:3]
+        batch['mpm_mask'] = self.sample_mask(batch['lengths'], t, k,
+                                             batch['layout'])
+        return batch
 
-    def _mask_clip(self, mask, goal, part_idx, max_tries=64):
-        t, k = mask.shape
-        lo, hi = self.clip_len
-        count = int(mask.sum())
-        for _ in range(max_tries):
-            free_frames = (goal - count) // k
-            if free_frames < 1:
-                return
-            length = min(np.random.randint(lo, hi + 1), free_frames, t)
-            start = np.random.randint(0, t - length + 1)
-            new = int((~mask[start:start + length]).sum())
-            if count + new <= goal:
-                mask[start:start + length] = True
-                count += new
-
-    @staticmethod
-    def _take_disjoint_units(new_counts: np.ndarray, count: int,
-                             goal: int) -> np.ndarray:
-        """Greedily pick disjoint units in random order while the masked
-        count stays within ``goal``; returns the picked unit indexes."""
-        picked = []
-        for u in np.random.permutation(len(new_counts)):
-            n = int(new_counts[u])
-            if n and count + n <= goal:
-                picked.append(u)
-                count += n
-        return np.asarray(picked, dtype=np.int64)
-
-    def _mask_frame(self, mask, goal, part_idx):
-        new = (~mask).sum(1)  # frames are disjoint units
-        mask[self._take_disjoint_units(new, int(mask.sum()), goal)] = True
-
-    def _mask_part(self, mask, goal, part_idx):
-        # (frame, part) units are disjoint: their new counts are independent
-        new = np.stack([(~mask[:, idx]).sum(1) for idx in part_idx], 1)
-        picked = self._take_disjoint_units(new.reshape(-1), int(mask.sum()),
-                                           goal)
-        frames, parts = np.divmod(picked, len(part_idx))
-        for f, p in zip(frames, parts):
-            mask[f, part_idx[p]] = True
-
-    def _mask_joint(self, mask, goal, part_idx):
-        free = np.flatnonzero(~mask)
-        need = goal - int(mask.sum())
-        if need > 0:
-            mask.flat[np.random.choice(free, need, replace=False)] = True
+    def sample_mask(self, lengths: torch.Tensor, num_frames: int,
+                    num_keypoints: int, layout: str) -> torch.Tensor:
+        """(B, T, K) bool masks of sequences of ``lengths`` (B, ) frames."""
+        if layout not in self._part_indexes:
+            parts = get_layout(layout).parts
+            self._part_indexes[layout] = [
+                parts[p] for p in self.parts if p in parts
+            ]
+        return hierarchical_pose_mask(lengths, num_frames, num_keypoints,
+                                      self._part_indexes[layout], self.ratio,
+                                      self.level_weights, self.clip_len)
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(ratio={self.ratio}, '

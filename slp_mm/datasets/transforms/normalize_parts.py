@@ -1,8 +1,10 @@
-from typing import Sequence
+from typing import List, Sequence
 
 import numpy as np
+import torch
 from mmcv.transforms import BaseTransform
 
+from slp_mm.functional import normalize_parts_
 from slp_mm.registry import TRANSFORMS
 from slp_mm.structures import get_layout
 
@@ -33,6 +35,10 @@ class NormalizeParts(BaseTransform):
     ``width``, ``height``, ``layout``.
     Modified keys: ``keypoints`` (normalised), ``scores``.
 
+    The definition is :func:`slp_mm.functional.normalize_parts_`;
+    :meth:`transform_batch` applies it to a padded batch in the data
+    preprocessor (``SignDataPreprocessor.batch_transforms``).
+
     Args:
         box_parts (Sequence[str]): Parts normalised to their own box.
         score_thr (float): Score below which a joint does not shape the box.
@@ -49,46 +55,43 @@ class NormalizeParts(BaseTransform):
         self.score_thr = score_thr
         self.box_margin = box_margin
         self.min_box = min_box
+        self._indexes = {}  # layout name -> joint indexes of each box part
 
     def transform(self, results: dict) -> dict:
-        layout = get_layout(results['layout'])
-        kpts = np.array(results['keypoints'], dtype=np.float32)  # (T, K, 2)
-        scores = np.array(results['scores'], dtype=np.float32)  # (T, K)
         size = np.array([results['width'], results['height']], np.float32)
         if not np.all(size > 0):
             raise ValueError(f"Sample {results.get('id')!r}: fields "
                              f"'width'/'height' are {size.tolist()}, "
                              'expected positive video size')
-        box_idx = layout.part_indexes(self.box_parts)
-        frame_idx = np.setdiff1d(np.arange(layout.num_keypoints), box_idx)
-        kpts[:, frame_idx] = kpts[:, frame_idx] / size * 2 - 1
-        for part in self.box_parts:
-            idx = layout.parts[part]
-            kpts[:, idx], scores[:, idx] = self._to_box(
-                kpts[:, idx], scores[:, idx])
-        missing = scores <= 0  # (T, K)
-        kpts[missing] = 0
-        scores[missing] = 0
-        results['keypoints'], results['scores'] = kpts, scores
+        pose = np.concatenate(
+            [results['keypoints'], results['scores'][..., None]],
+            -1).astype(np.float32)  # (T, K, 3)
+        normalize_parts_(
+            torch.from_numpy(pose)[None], torch.from_numpy(size)[None],
+            self._box_parts(results['layout']), self.score_thr,
+            self.box_margin, self.min_box)
+        results['keypoints'], results['scores'] = pose[..., :2], pose[..., 2]
         return results
 
-    def _to_box(self, kpts: np.ndarray, scores: np.ndarray):
-        """(T, J, 2) pixels -> (T, J, 2) in the per-frame square hand box;
-        the scores of a hand without a box in a frame become 0."""
-        valid = scores > self.score_thr  # (T, J)
-        big = np.float32(np.inf)
-        lo = np.where(valid[..., None], kpts, big).min(axis=1)  # (T, 2)
-        hi = np.where(valid[..., None], kpts, -big).max(axis=1)  # (T, 2)
-        present = valid.sum(axis=1) >= 2
-        lo = np.where(present[:, None], lo, 0)
-        hi = np.where(present[:, None], hi, 0)
-        half = (hi - lo).max(axis=1) / 2 * (1 + self.box_margin)  # (T,)
-        present &= half * 2 >= self.min_box
-        center = (lo + hi) / 2  # (T, 2)
-        half = np.where(present, half, 1)
-        out = (kpts - center[:, None]) / half[:, None, None]
-        scores = np.where(present[:, None], scores, 0).astype(np.float32)
-        return out.astype(np.float32), scores
+    def transform_batch(self, batch: dict) -> dict:
+        """The same, in place, on ``pose`` (B, T, K, 3) (x, y, score) and
+        ``size`` (B, 2) (width, height); padding (score 0) stays 0."""
+        if not bool((batch['size'] > 0).all()):
+            bad = (batch['size'] <= 0).any(1).nonzero()[:, 0].tolist()
+            raise ValueError(f'Samples at batch positions {bad}: fields '
+                             "'width'/'height' are not a positive video size")
+        normalize_parts_(batch['pose'], batch['size'],
+                         self._box_parts(batch['layout']), self.score_thr,
+                         self.box_margin, self.min_box)
+        return batch
+
+    def _box_parts(self, layout: str) -> List[List[int]]:
+        """Joint indexes of each box part in ``layout``, looked up once."""
+        if layout not in self._indexes:
+            found = get_layout(layout)
+            found.part_indexes(self.box_parts)  # unknown parts: KeyError
+            self._indexes[layout] = [found.parts[p] for p in self.box_parts]
+        return self._indexes[layout]
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(box_parts={self.box_parts}, '

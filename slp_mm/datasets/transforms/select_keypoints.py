@@ -1,3 +1,6 @@
+from typing import List, Sequence
+
+import torch
 from mmcv.transforms import BaseTransform
 
 from slp_mm.registry import TRANSFORMS
@@ -16,6 +19,9 @@ class SelectKeypoints(BaseTransform):
     Modified keys: ``keypoints`` (T, K', 2), ``scores`` (T, K').
     Added keys: ``layout`` (the target layout's name).
 
+    :meth:`transform_batch` does the same to a padded batch in the data
+    preprocessor (``SignDataPreprocessor.batch_transforms``).
+
     Args:
         layout (str): Registered target layout. Defaults to ``'sign79'``.
     """
@@ -25,6 +31,8 @@ class SelectKeypoints(BaseTransform):
         if self.layout.source_indexes is None:
             raise ValueError(f'Layout {layout!r} is not a selection (it has '
                              'no source_indexes)')
+        self._runs = _consecutive_runs(self.layout.source_indexes)
+        self._num_source = get_layout(self.layout.source).num_keypoints
 
     def transform(self, results: dict) -> dict:
         idx = self.layout.source_indexes
@@ -33,5 +41,29 @@ class SelectKeypoints(BaseTransform):
         results['layout'] = self.layout.name
         return results
 
+    def transform_batch(self, batch: dict) -> dict:
+        """The same on ``pose`` (B, T, K, C)."""
+        k = batch['pose'].shape[2]
+        if k != self._num_source:
+            raise ValueError(
+                f'SelectKeypoints (batched) takes {self.layout.source!r} '
+                f'poses but got {k} keypoints: is it also in the pipeline?')
+        # sign79's joints are four runs of consecutive source joints: a copy
+        # per run is ~2x faster than a gather of the inner dimension
+        batch['pose'] = torch.cat(
+            [batch['pose'][:, :, run] for run in self._runs], 2)
+        batch['layout'] = self.layout.name
+        return batch
+
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(layout={self.layout.name!r})'
+
+
+def _consecutive_runs(indexes: Sequence[int]) -> List[slice]:
+    """The indexes as slices of consecutive values, in order."""
+    runs, start = [], 0
+    for i in range(1, len(indexes) + 1):
+        if i == len(indexes) or indexes[i] != indexes[i - 1] + 1:
+            runs.append(slice(indexes[start], indexes[i - 1] + 1))
+            start = i
+    return runs

@@ -68,14 +68,15 @@ class RetrievalMetric(BaseMetric):
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
             sample_id = sample.get('sample_id')
-            missing = [k for k in EMBEDDING_FIELDS if sample.get(k) is None]
+            fields = {k: sample.get(k) for k in EMBEDDING_FIELDS}
+            missing = [k for k, v in fields.items() if v is None]
             if missing:
                 raise ValueError(
                     f'sample {sample_id!r}: no field(s) {missing}; '
                     'RetrievalMetric scores the outputs of '
                     "SignPretrainer's predict mode")
-            clips = sample['clip_embeds'][sample['clip_mask']]  # (T'_i, E)
-            words = sample['word_embeds'][sample['word_mask']]  # (L_i, E)
+            clips = fields['clip_embeds'][fields['clip_mask']]  # (T'_i, E)
+            words = fields['word_embeds'][fields['word_mask']]  # (L_i, E)
             for name, value in (('clip_mask', clips), ('word_mask', words)):
                 if not len(value):
                     raise ValueError(f'sample {sample_id!r}: field {name!r} '
@@ -86,7 +87,7 @@ class RetrievalMetric(BaseMetric):
                     text=sample.get('text'),
                     clips=clips.detach().float().cpu(),
                     words=words.detach().float().cpu(),
-                    word_temperature=float(sample['word_temperature'])))
+                    word_temperature=float(fields['word_temperature'])))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         if len(results) < 2:

@@ -42,9 +42,13 @@ class SignAccMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for s in data_samples:
-            self.results.append(
-                (np.asarray(s['pred_score'], dtype=np.float64),
-                 int(np.asarray(s['gt_label']).reshape(-1)[0])))
+            score, label = s.get('pred_score'), s.get('gt_label')
+            if score is None or label is None:
+                raise ValueError(
+                    f'sample {s.get("sample_id")!r}: SignAccMetric needs '
+                    "'pred_score' (SignClsHead.predict) and 'gt_label'")
+            self.results.append((np.asarray(score, dtype=np.float64),
+                                 int(np.asarray(label).reshape(-1)[0])))
 
     def compute_metrics(self, results: List) -> Dict[str, float]:
         scores = np.stack([r[0] for r in results])

@@ -9,11 +9,11 @@ from mmengine.evaluator import BaseMetric
 from slp_mm.registry import METRICS
 from ..functional import (DEFAULT_TRANSLATION_PROTOCOL, LANGUAGE_UNITS,
                           get_translation_protocol, score_translations)
-from .sample_fields import get_field, get_sample_id
+from .sample_fields import get_sample_id
 
 
 def _get_sentence(sample: Any, name: str, sample_id: str) -> str:
-    text = get_field(sample, name)
+    text = sample.get(name)
     if not isinstance(text, str):
         raise ValueError(f'sample {sample_id!r}: {name!r} must be a '
                          f'sentence string, got {text!r}')
@@ -43,8 +43,10 @@ class TranslationMetric(BaseMetric):
     adds at most 0.006 to BLEU and 0.009 to ROUGE-L on CSL-Daily (16 '！')
     and nothing on How2Sign.
 
-    Each data sample carries ``sample_id``, the hypothesis ``pred_text`` and
-    the reference ``text`` (a field or in the metainfo), both strings.
+    Each data sample (the dict of a :class:`SignDataSample`, or the sample
+    itself) carries ``sample_id``, the hypothesis ``pred_text`` (set by
+    :meth:`SignTranslationHead.predict`) and the reference ``text``, both
+    strings.
 
     Args:
         language (str): Target language: ``'de'`` or ``'en'`` (scored by

@@ -7,11 +7,11 @@ from mmengine.utils import mkdir_or_exist
 
 from slp_mm.registry import METRICS
 from ..functional import WordErrors, cleanup_for, word_errors
-from .sample_fields import get_field, get_sample_id
+from .sample_fields import get_sample_id
 
 
 def _get_glosses(sample: Any, name: str, sample_id: str) -> List[str]:
-    glosses = get_field(sample, name)
+    glosses = sample.get(name)
     # Not any sequence: scoring the characters of a string is never meant.
     if not isinstance(glosses, (list, tuple)) or not all(
             isinstance(g, str) for g in glosses):
@@ -26,8 +26,9 @@ class WERMetric(BaseMetric):
     it: errors and reference words are pooled over all sentences, so long
     sentences weigh more than in a mean of sentence WERs.
 
-    Each data sample carries ``sample_id``, the hypothesis ``pred_gloss`` and
-    the reference ``gloss`` (a field or in the metainfo), both lists of
+    Each data sample (the dict of a :class:`SignDataSample`, or the sample
+    itself) carries ``sample_id``, the hypothesis ``pred_gloss`` (set by
+    :meth:`SignCTCHead.predict`) and the reference ``gloss``, both lists of
     gloss strings.
 
     Args:
@@ -73,7 +74,7 @@ class WERMetric(BaseMetric):
             hyp = self.clean_hyp(_get_glosses(sample, 'pred_gloss', sample_id))
             self.results.append(
                 dict(sample_id=str(sample_id),
-                     signer=str(get_field(sample, 'signer') or 'unknown'),
+                     signer=str(sample.get('signer') or 'unknown'),
                      ref=ref,
                      hyp=hyp))
 

@@ -1,10 +1,19 @@
+import warnings
 from typing import Dict, Sequence
 
 import torch
 import torch.nn as nn
-from mmaction.models.utils.gcn_utils import unit_gcn
-from mmaction.models.utils.graph import Graph
 from mmengine.model import BaseModule
+
+with warnings.catch_warnings():
+    # importing mmaction.models imports mmcv.cnn.bricks.transformer, which
+    # warns on every command that mmcv-lite lacks the compiled
+    # MultiScaleDeformableAttention op (no slp_mm model uses it)
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``',
+        category=UserWarning)
+    from mmaction.models.utils.gcn_utils import unit_gcn
+    from mmaction.models.utils.graph import Graph
 
 from slp_mm.registry import MODELS
 from slp_mm.structures import get_layout

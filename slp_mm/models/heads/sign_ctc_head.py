@@ -1,4 +1,4 @@
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
@@ -28,27 +28,37 @@ class SignCTCHead(BaseModule):
     CTC loss: it is left out of the loss and counted in ``ctc_skipped``.
 
     Args:
-        vocab_file (str): Gloss vocabulary JSON.
+        gloss_vocab (str): Gloss vocabulary JSON
+            (``tools/data/build_gloss_vocab.py``).
         in_channels (int): Encoder feature width.
         hidden_channels (int): TCN width; the BiLSTM has half per direction.
         num_lstm_layers (int): BiLSTM layers.
         decoder (str): ``'beam'`` (prefix beam search) or ``'greedy'``.
         beam_size (int): Beam width.
+        vocab_file: The former name of ``gloss_vocab``, refused with a
+            message naming the new one.
     """
 
     def __init__(self,
-                 vocab_file: str,
+                 gloss_vocab: Optional[str] = None,
                  in_channels: int = 1024,
                  hidden_channels: int = 1024,
                  num_lstm_layers: int = 2,
                  decoder: str = 'beam',
                  beam_size: int = 10,
-                 init_cfg=None) -> None:
+                 init_cfg=None,
+                 vocab_file: Optional[str] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if vocab_file is not None:
+            raise TypeError('SignCTCHead: vocab_file was renamed gloss_vocab '
+                            '(the gloss vocabulary has one name in configs)')
+        if gloss_vocab is None:
+            raise ValueError('SignCTCHead needs gloss_vocab, the path of the '
+                             "corpus' gloss vocabulary JSON")
         if decoder not in ('beam', 'greedy'):
             raise ValueError(f"decoder must be 'beam' or 'greedy', got "
                              f'{decoder!r}')
-        self.vocab = GlossVocabulary.load(vocab_file)
+        self.vocab = GlossVocabulary.load(gloss_vocab)
         self.decoder = decoder
         self.beam_size = beam_size
 
@@ -112,6 +122,6 @@ class SignCTCHead(BaseModule):
                 ids = ctc_greedy_decode(lp, int(n))
             else:
                 ids = ctc_prefix_beam_search(lp, int(n), self.beam_size)[0][0]
-            s.pred_gloss_ids = torch.tensor(ids, dtype=torch.long)
-            s.set_metainfo(dict(pred_gloss=self.vocab.decode(ids)))
+            s.pred_gloss_ids = ids
+            s.pred_gloss = self.vocab.decode(ids)
         return data_samples

@@ -60,7 +60,7 @@ class SignTranslationHead(BaseModule):
     token is ``target_language`` if given, else each sample's own, read
     from the end of its ``text_ids`` (``TokenizeText``'s format).
 
-    ``predict`` sets ``pred_text`` (str) in each sample's metainfo, decoded
+    ``predict`` sets each sample's ``pred_text`` (str), decoded
     without clean-up of tokenisation spaces, so tokenised references
     (PHOENIX-2014-T's ``regen .``) are matched as written.
 
@@ -233,5 +233,5 @@ class SignTranslationHead(BaseModule):
             skip_special_tokens=True,
             clean_up_tokenization_spaces=False)
         for s, text in zip(data_samples, texts):
-            s.set_metainfo(dict(pred_text=text.strip()))
+            s.pred_text = text.strip()
         return data_samples

@@ -136,11 +136,9 @@ class SignPretrainer(BaseModel):
         clips, clip_mask, words, word_mask = self.stc_head.embed(
             feats, pose_mask, text_feats, text_mask)  # (B, T', E), (B, L, E)
         for i, sample in enumerate(data_samples):
-            sample.set_data(
-                dict(
-                    clip_embeds=clips[i],
-                    clip_mask=clip_mask[i],
-                    word_embeds=words[i],
-                    word_mask=word_mask[i],
-                    word_temperature=self.stc_head.word_temperature))
+            sample.clip_embeds = clips[i]
+            sample.clip_mask = clip_mask[i]
+            sample.word_embeds = words[i]
+            sample.word_mask = word_mask[i]
+            sample.word_temperature = self.stc_head.word_temperature
         return data_samples

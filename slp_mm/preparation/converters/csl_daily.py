@@ -3,6 +3,7 @@ glosses and a Chinese translation, all splits in one annotation file."""
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from .annotation_loader import annotation_loader
 from .base import SPLITS, Annotations, check_splits, make_record, \
     make_reject, parse_frame_count, read_rows
 from .gloss_characters import CJK_GLOSS_CHARS, gloss_problem
@@ -38,6 +39,7 @@ def _read_official_split(path: str) -> Tuple[Dict[str, str], List[dict]]:
     return official, rejects
 
 
+@annotation_loader(DATASET, VIDEO_INFO)
 def load_csl_daily(ann_dir: str,
                    splits: Sequence[str] = SPLITS) -> Annotations:
     """Records of ``csl-daily.corpus.csv`` in ``ann_dir``, split as the

@@ -6,6 +6,7 @@ ids in these files."""
 import os.path as osp
 from typing import Sequence
 
+from .annotation_loader import annotation_loader
 from .base import SPLITS, Annotations, check_splits, make_record, read_rows
 
 DATASET = 'how2sign'
@@ -20,6 +21,7 @@ COLUMNS = ('VIDEO_ID', 'VIDEO_NAME', 'SENTENCE_ID', 'SENTENCE_NAME',
 REQUIRED = ('SENTENCE_NAME', 'SENTENCE')
 
 
+@annotation_loader(DATASET, VIDEO_INFO)
 def load_how2sign(ann_dir: str,
                   splits: Sequence[str] = SPLITS) -> Annotations:
     """Records of ``how2sign_realigned_<split>.csv`` in ``ann_dir``; the

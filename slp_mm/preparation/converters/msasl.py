@@ -18,6 +18,7 @@ import os.path as osp
 from functools import partial
 from typing import Dict, Optional, Sequence
 
+from .annotation_loader import annotation_loader
 from .base import SPLITS, Annotations, check_splits, make_reject
 from .isolated import OFFICIAL_SPLITS, entry_problem, make_sign_record, \
     read_json
@@ -107,8 +108,7 @@ def _entry_problem(entry, classes) -> Optional[str]:
     return None
 
 
-# 'msasl100' ... 'msasl1000' -> loader of that subset, for the converter CLI
-SUBSET_LOADERS = {
-    f'{DATASET}{n}': partial(load_msasl, num_classes=n)
-    for n in SUBSETS
-}
+# 'msasl100' ... 'msasl1000': the loader of each subset
+for num_classes in SUBSETS:
+    annotation_loader(f'{DATASET}{num_classes}', VIDEO_INFO)(
+        partial(load_msasl, num_classes=num_classes))

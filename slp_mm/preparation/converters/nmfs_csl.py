@@ -20,6 +20,7 @@ config input (configs/islr/nmfs_csl.py).
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
+from .annotation_loader import annotation_loader
 from .base import SPLITS, Annotations, check_splits, make_reject
 from .isolated import class_folder_label, make_sign_record, \
     read_gloss_list, strip_extension
@@ -35,6 +36,7 @@ SPLIT_FILES = dict(
 NUM_CLASSES = 1067
 
 
+@annotation_loader(DATASET, VIDEO_INFO)
 def load_nmfs_csl(ann_dir: str,
                   splits: Sequence[str] = SPLITS,
                   templates: Optional[Dict[str, str]] = None) -> Annotations:

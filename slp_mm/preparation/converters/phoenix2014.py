@@ -4,6 +4,7 @@ its records are unpaired (``text=None``) and serve pose-only pre-training
 and recognition."""
 from typing import Optional, Sequence
 
+from .annotation_loader import annotation_loader
 from .base import SPLITS, Annotations, load_split_files, make_record, \
     video_folder
 from .gloss_characters import ASCII_GLOSS_CHARS
@@ -31,6 +32,7 @@ def _record(row: dict, split: str, num_frames: Optional[int]) -> dict:
         num_frames=num_frames)
 
 
+@annotation_loader(DATASET, VIDEO_INFO)
 def load_phoenix2014(ann_dir: str,
                      splits: Sequence[str] = SPLITS) -> Annotations:
     """Records of ``phoenix-2014-multisigner.<split>.corpus.csv`` in

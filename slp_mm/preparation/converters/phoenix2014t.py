@@ -3,6 +3,7 @@ forecasts signed in DGS, with glosses and a German translation; the
 standard sign-language translation benchmark."""
 from typing import Optional, Sequence
 
+from .annotation_loader import annotation_loader
 from .base import SPLITS, Annotations, load_split_files, make_record, \
     video_folder
 from .gloss_characters import ASCII_GLOSS_CHARS
@@ -30,6 +31,7 @@ def _record(row: dict, split: str, num_frames: Optional[int]) -> dict:
         num_frames=num_frames)
 
 
+@annotation_loader(DATASET, VIDEO_INFO)
 def load_phoenix2014t(ann_dir: str,
                       splits: Sequence[str] = SPLITS) -> Annotations:
     """Records of ``PHOENIX-2014-T.<split>.corpus.csv`` in ``ann_dir``.

@@ -27,6 +27,7 @@ import os.path as osp
 import re
 from typing import Dict, Iterable, List, Optional, Sequence
 
+from .annotation_loader import annotation_loader
 from .base import SPLITS, Annotations, check_splits, make_reject
 from .isolated import class_folder_label, make_sign_record, \
     read_gloss_list, strip_extension
@@ -43,6 +44,7 @@ LAST_TRAIN_SIGNER = 36  # P36
 NAME = re.compile(r'P(\d+)_(\d+)_(\d+)_(\d+)')
 
 
+@annotation_loader(DATASET, VIDEO_INFO)
 def load_slr500(ann_dir: str,
                 splits: Sequence[str] = SPLITS,
                 templates: Optional[Dict[str, str]] = None) -> Annotations:

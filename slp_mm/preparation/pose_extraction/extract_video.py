@@ -1,35 +1,24 @@
 """Pick a pose-extraction backend by name and run it on a video."""
-from typing import Dict, Type
-
 import numpy as np
 
+from slp_mm.registry import POSE_EXTRACTORS
 from slp_mm.structures import get_layout
+from ..registered import get_registered
 from .base_pose_extractor import BasePoseExtractor, ExtractedPose
-from .mediapipe_holistic_extractor import MediaPipeHolisticExtractor
-from .mmpose_wholebody_extractor import MMPoseWholebodyExtractor
-from .rtmlib_wholebody_extractor import RTMLibWholebodyExtractor
-
-# backend name -> extractor class; a backend's library is imported only
-# when its extractor is built
-POSE_EXTRACTORS: Dict[str, Type[BasePoseExtractor]] = {
-    'mediapipe': MediaPipeHolisticExtractor,
-    'rtmlib': RTMLibWholebodyExtractor,
-    'mmpose': MMPoseWholebodyExtractor,
-}
 
 
 def build_pose_extractor(backend: str = 'mediapipe',
                          **backend_options) -> BasePoseExtractor:
-    """The extractor of a backend, built with its options.
+    """The extractor of a backend registered in ``POSE_EXTRACTORS``
+    (``mediapipe``, ``rtmlib``, ``mmpose`` or a plugin's), built with its
+    options; a backend's library is imported only when it is built.
 
     Raises:
+        ValueError: Unknown backend; the message lists the registered ones.
         ImportError: The backend's library is missing; the message says
             what to install.
     """
-    if backend not in POSE_EXTRACTORS:
-        raise ValueError(f'unknown pose backend {backend!r}, expected one '
-                         f'of {sorted(POSE_EXTRACTORS)}')
-    return POSE_EXTRACTORS[backend](**backend_options)
+    return get_registered(POSE_EXTRACTORS, backend)(**backend_options)
 
 
 def extract_video(path: str,

@@ -6,6 +6,7 @@ from typing import Tuple
 import cv2
 import numpy as np
 
+from slp_mm.registry import POSE_EXTRACTORS
 from .base_pose_extractor import BasePoseExtractor
 from .pose_layouts import MEDIAPIPE_HOLISTIC
 from .video_frames import VideoFrames
@@ -27,6 +28,7 @@ POSE_LANDMARK_MODELS = {
 }
 
 
+@POSE_EXTRACTORS.register_module(name='mediapipe')
 class MediaPipeHolisticExtractor(BasePoseExtractor):
     """Run ``mediapipe.solutions.holistic`` over each frame in video mode
     (landmarks tracked from frame to frame), as pose-format's

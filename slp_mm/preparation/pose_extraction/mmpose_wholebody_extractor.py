@@ -3,6 +3,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from slp_mm.registry import POSE_EXTRACTORS
 from .base_pose_extractor import BasePoseExtractor
 from ..pose_readers.main_signer import main_signer_keypoints
 from .main_signer import person_instances
@@ -13,10 +14,10 @@ INSTALL_HINT = (
     'The mmpose backend needs MMPoseInferencer, i.e. mmpose plus mmdet, a '
     'full mmcv with compiled ops (mmcv-lite lacks mmcv._ext) and '
     'torchvision matching your torch; in practice a GPU machine. '
-    'pip install --no-deps mmpose==1.3.2 (its chumpy dependency does not '
-    'build) and its runtime deps: pip install json-tricks munkres '
-    "xtcocotools==1.14.3 scipy 'numpy<2'; then torchvision built for "
-    "your torch/CUDA, pip install 'mmdet>=3.0,<3.4' and a compiled mmcv "
+    'mmpose 1.3.2 and its runtime deps come with the README install '
+    '(pip install --no-deps mmpose==1.3.2, then pip install -e .); add '
+    "torchvision built for your torch/CUDA, pip install "
+    "'mmdet>=3.0,<3.4' and a compiled mmcv "
     '2.0.x (mim install mmcv==2.0.1, or build it from source; mmaction2 '
     '1.1.0 refuses mmcv>=2.1.0).')
 
@@ -25,6 +26,7 @@ INSTALL_HINT = (
 HRNET_W48_DARK = 'td-hm_hrnet-w48_dark-8xb32-210e_coco-wholebody-384x288'
 
 
+@POSE_EXTRACTORS.register_module(name='mmpose')
 class MMPoseWholebodyExtractor(BasePoseExtractor):
     """Person detector + top-down COCO-WholeBody model through
     ``mmpose.apis.MMPoseInferencer``; the main signer is kept.

@@ -4,6 +4,7 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
+from slp_mm.registry import POSE_EXTRACTORS
 from .base_pose_extractor import BasePoseExtractor
 from ..pose_readers.main_signer import main_signer_keypoints
 from .main_signer import person_instances
@@ -18,6 +19,7 @@ INSTALL_HINT = (
     'xtcocotools needs).')
 
 
+@POSE_EXTRACTORS.register_module(name='rtmlib')
 class RTMLibWholebodyExtractor(BasePoseExtractor):
     """Person detector + top-down COCO-WholeBody 133 model from local ONNX
     files, through ``rtmlib.Wholebody``; the main signer is kept.

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
 
 from slp_mm.datasets.transforms import NormalizeParts, RandomAffinePose
-from slp_mm.registry import TRANSFORMS
+from slp_mm.registry import MODELS, TRANSFORMS
 from slp_mm.structures import get_layout
 from ...conftest import REPO
 
@@ -73,11 +74,18 @@ def _pipelines(cfg):
     return pipelines
 
 
-def _run(steps, sample):
+def _run(steps, sample, batch_transforms=()):
+    """The pose a model gets: the pipeline, then the data preprocessor's
+    batch transforms (training batches) on a batch of this one sample."""
     for step in steps:
         if step['type'] in TEXT_STEPS:
             continue
         sample = TRANSFORMS.build(step).transform(sample)
+    if batch_transforms:
+        preprocessor = MODELS.build(dict(type='SignDataPreprocessor',
+                                         batch_transforms=batch_transforms))
+        return preprocessor(pseudo_collate([sample]),
+                            True)['inputs']['pose'][0].numpy()
     return sample['inputs'].numpy()  # (T, 79, 3)
 
 
@@ -88,9 +96,13 @@ def test_missing_joints_are_zero_in_every_pipeline(config):
     assert 'train_dataloader' in pipelines and len(pipelines) >= 2
     clip, missing = _clip_with_missing_joints()
     np.random.seed(0)
+    preprocessor = cfg.get('model', {}).get('data_preprocessor') or {}
     for name, steps in pipelines.items():
+        batch_transforms = (preprocessor.get('batch_transforms', ())
+                            if name == 'train_dataloader' else ())
         inputs = _run(steps, dict(clip, keypoints=clip['keypoints'].copy(),
-                                  scores=clip['scores'].copy()))
+                                  scores=clip['scores'].copy()),
+                      batch_transforms)
         assert inputs.shape == (8, 79, 3), (config, name)
         np.testing.assert_array_equal(inputs[missing], 0,
                                       err_msg=f'{config} {name}')

@@ -72,3 +72,38 @@ def test_truncation_is_counted_and_logged_once(synthetic_corpus, caplog):
     assert "'long-2'" in warnings[1]
     # a fresh transform (e.g. another worker process) counts from zero
     assert TokenizeText(path, max_length=4).num_truncated == 0
+
+
+def test_repeated_sentences_are_tokenised_once(synthetic_corpus, monkeypatch):
+    path = osp.join(synthetic_corpus, 'tokenizer')
+    cached, uncached = TokenizeText(path), TokenizeText(path, cache_size=0)
+    calls = []
+
+    class Counting:  # the tokenizer, counting sentences it encodes
+        def __init__(self, tok):
+            self.tok = tok
+
+        def __call__(self, text, **kwargs):
+            calls.append(text)
+            return self.tok(text, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self.tok, name)
+
+    monkeypatch.setattr(cached, '_tokenizer', Counting(cached.tokenizer))
+    sentences = [('This word is apple.', 'en'), ('Ein Satz.', 'de')] * 3
+    for i, (text, lang) in enumerate(sentences):
+        sample = dict(id=f's{i}', text=text, language=lang)
+        assert (cached.transform(dict(sample))['text_ids'] ==
+                uncached.transform(dict(sample))['text_ids'])
+    assert len(calls) == 2  # once per (sentence, language)
+
+
+def test_cached_truncation_is_still_counted_per_sample(synthetic_corpus):
+    path = osp.join(synthetic_corpus, 'tokenizer')
+    t = TokenizeText(path, max_length=4)
+    long = 'Apfel Haus Wasser Schule Regen Zug'
+    for sid in ('a', 'b', 'a'):
+        assert len(t.transform(dict(id=sid, text=long,
+                                    language='de'))['text_ids']) == 4
+    assert t.num_truncated == 2  # samples a and b, a once

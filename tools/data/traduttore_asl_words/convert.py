@@ -14,7 +14,9 @@ from slp_mm.preparation.converters.traduttore_asl_words import \
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('src', help='folder holding traduttore_asl_words_*.npz/csv')
     p.add_argument('out', help='output folder (train/ and test/ corpora)')
     args = p.parse_args()

@@ -1,0 +1,39 @@
+"""Pre-training with the pose stages batched in the data preprocessor
+(``batch_transforms``): a killed and resumed run ends with the weights of
+an uninterrupted one, so the masks drawn on the model's device replay."""
+import copy
+
+import pytest
+import torch
+from mmengine.runner import Runner
+
+from ..test_engine.test_train_resume import _cfg, _weights
+
+
+def _batched(demo_cfg):
+    cfg = copy.deepcopy(demo_cfg)
+    cfg.train_dataloader.dataset.pipeline = cfg.batched_train_pipeline
+    cfg.model.data_preprocessor.batch_transforms = cfg.train_batch_transforms
+    return cfg
+
+
+@pytest.mark.slow
+def test_killed_batched_run_resumes_to_identical_weights(
+        demo_cfg, synthetic_corpus, tmp_path):
+    base = _batched(demo_cfg)
+    full = Runner.from_cfg(_cfg(base, synthetic_corpus, tmp_path / 'a'))
+    full.train()
+    expected = _weights(full)
+    cfg = _cfg(base, synthetic_corpus, tmp_path / 'b')
+    cfg.custom_hooks = cfg.custom_hooks + [
+        dict(type='_KillAfterEpochHook', epoch=1)]
+    with pytest.raises(KeyboardInterrupt):
+        Runner.from_cfg(cfg).train()
+    cfg = _cfg(base, synthetic_corpus, tmp_path / 'b')
+    cfg.resume = True
+    resumed = Runner.from_cfg(cfg)
+    resumed.train()
+    got = _weights(resumed)
+    assert got.keys() == expected.keys()
+    for k in expected:
+        assert torch.equal(got[k], expected[k]), k
