@@ -12,9 +12,10 @@ thread, batch 64, the ``LengthBucketSampler`` of
 
 - per sample: the config's ``train_pipeline``, every stage in the dataset
   (tokenizer cache off, as before issue 15);
-- batched: the config's ``batched_train_pipeline`` (row read, check,
-  temporal sampling, cached tokenisation, packing) and its
-  ``train_batch_transforms`` run by the data preprocessor on the batch.
+- batched (the training default): the config's ``batched_train_pipeline``
+  (row read, check, temporal sampling, cached tokenisation, packing of the
+  stored arrays) and its ``train_batch_transforms`` run by the data
+  preprocessor on the batch (the keypoint selection while padding).
 
 Sentences: one of ``--sentences`` per clip (each repeats), as in SL-1.5M
 where isolated-sign words and sentences recur. The paths alternate
@@ -48,8 +49,11 @@ STAGES = dict(CheckPoseSample='read', TemporalSample='temporal sampling',
               NormalizeParts='selection + normalisation',
               HierarchicalPoseMask='masking', TokenizeText='tokenisation',
               PackSignInputs='packing')
+DATASET_STAGES = ('read', 'temporal sampling', 'tokenisation', 'packing',
+                  'pseudo_collate')
 ORDER = ('read', 'temporal sampling', 'selection + normalisation', 'masking',
-         'tokenisation', 'packing', 'collate', 'host-to-device')
+         'tokenisation', 'packing', 'pseudo_collate', 'collate',
+         'host-to-device')
 
 
 def write_corpus(path, num, sentences, seed=0):
@@ -73,7 +77,7 @@ def build_paths(tokenizer):
             if t['type'] == 'TokenizeText' else dict(t) for t in pipeline
         ]
 
-    per_sample = local(cfg.train_pipeline, cache_size=0)
+    per_sample = local(cfg.train_pipeline, cache_size=0)  # every stage
     fast = local(cfg.batched_train_pipeline)
     batched = [dict(t) for t in cfg.train_batch_transforms]
     return {'per sample': (per_sample, []), 'batched': (fast, batched)}
@@ -88,13 +92,13 @@ class Path:
             dict(type='SignDataPreprocessor',
                  batch_transforms=batch_transforms))
 
-    def loader(self, epoch):
+    def loader(self, epoch, collate_fn=pseudo_collate):
         sampler = LengthBucketSampler(self.dataset, BATCH, shuffle=True,
                                       seed=0)
         sampler.set_epoch(epoch)
         return torch.utils.data.DataLoader(
             self.dataset, BATCH, sampler=sampler, num_workers=0,
-            collate_fn=pseudo_collate)
+            collate_fn=collate_fn)
 
     def run(self, epoch):
         """Samples/s of one epoch, from row to the model's batch."""
@@ -126,11 +130,12 @@ class Path:
         self.preprocessor._to_device = timed(self.preprocessor._to_device,
                                              'collate')
         n = 0
-        for data in self.loader(epoch):
+        for data in self.loader(epoch,
+                                timed(pseudo_collate, 'pseudo_collate')):
             t0 = time.perf_counter()
             self.preprocessor(data, True)
             spent['preprocessor'] += time.perf_counter() - t0
-            n += len(data['inputs'])
+            n += len(data['data_samples'])
         # the preprocessor's own time past padding and the batch stages
         spent['collate'] += spent.pop('preprocessor') - sum(
             spent[s] for s in ('collate', 'selection + normalisation',
@@ -188,6 +193,12 @@ def main():
             '-' if v is None else f'{v * 1e6:.1f}' for v in row) + ' |')
     print('| total | ' + ' | '.join(
         f'{sum(s.values()) * 1e6:.1f}' for s in stages.values()) + ' |')
+    # what a loader worker does per sample when the preprocessor (padding
+    # and the batch stages) runs in the training process, on the GPU
+    worker = sum(stages['batched'].get(s, 0) for s in DATASET_STAGES)
+    print(f'\nbatched, dataset side only ({", ".join(DATASET_STAGES)}): '
+          f'{worker * 1e6:.1f} us per sample = {1 / worker:,.0f} samples/s '
+          'per loader worker core')
 
 
 if __name__ == '__main__':

@@ -11,6 +11,10 @@ _base_ = [
 # times: cache the features of the 4096 most recent sentences per GPU (fp32,
 # real tokens only: <= 4096 x 128 x 1024 x 4 B = 2 GiB, ~320 MiB at 20
 # tokens a sentence). The hit rate is logged as text_cache_hit_rate.
-model = dict(text_encoder=dict(cache_size=4096))
+model = dict(
+    text_encoder=dict(cache_size=4096),
+    # keypoint selection, per-part normalisation and MPM masking on whole
+    # batches on the GPU (the dataset runs batched_train_pipeline)
+    data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms))
 
 default_hooks = dict(logger=dict(interval=50))

@@ -5,10 +5,11 @@ on a batch of one in the dataset pipeline, the data preprocessor on a
 padded batch on the model's device. Draws come from torch's generator of
 that device, whose state the RNG state hook saves for an exact resume.
 """
-from functools import lru_cache
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import torch
+
+from .normalize_parts import joint_index
 
 MASK_LEVELS = ('clip', 'frame', 'part', 'joint')
 SORT_LIMIT = 2**15  # positions up to which random keys are sorted
@@ -64,16 +65,19 @@ def hierarchical_pose_mask(lengths: torch.Tensor,
     count = hidden.sum(1) * k
     units, in_parts = _mask_parts(real & ~hidden, goals['part'] - count,
                                   parts)  # (B, T, P), (B, )
-    # (frame, part) units -> joints: (B * T, P) @ (P, K) part membership
-    member = _membership(tuple(map(tuple, parts)), k, str(dev))
-    in_units = (units.view(b * t, -1).float() @ member).view(b, t, k) > 0
-    free = (real & ~hidden)[..., None] & ~in_units  # (B, T, K)
+    # (frame, part) units -> joints: a bool op per part on its joints (a
+    # slice where consecutive), ~3x cheaper than a membership matmul
+    free = (real & ~hidden)[..., None].expand(b, t, k).clone()  # (B, T, K)
+    for p, idx in enumerate(parts):
+        free[..., joint_index(idx, dev)] &= ~units[..., p, None]
     count = count + in_parts
     joints = _take_random(lambda pos: free.view(b, -1).gather(1, pos),
                           lambda num: _draw_below(lengths * k, num),
                           target - count,
                           1 - count / (lengths * k).clamp(min=1), t * k)
-    return ~free & real[..., None] | joints.view(b, t, k)
+    # hidden: every real joint not free, and the joint level's
+    return free.logical_not_().logical_and_(real[..., None]).logical_or_(
+        joints.view(b, t, k))
 
 
 def _cumulative_shares(level_weights: Dict[str, float]) -> List[float]:
@@ -83,16 +87,6 @@ def _cumulative_shares(level_weights: Dict[str, float]) -> List[float]:
         total += level_weights.get(level, 0)
         shares.append(total)
     return shares
-
-
-@lru_cache(maxsize=64)
-def _membership(parts: Tuple[Tuple[int, ...], ...], k: int,
-                device: str) -> torch.Tensor:
-    """(P, K) float: 1 where joint k belongs to part p."""
-    member = torch.zeros(len(parts), k)
-    for p, idx in enumerate(parts):
-        member[p, list(idx)] = 1
-    return member.to(device)
 
 
 def _draw_below(limit: torch.Tensor, num: int) -> torch.Tensor:

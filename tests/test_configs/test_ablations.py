@@ -35,9 +35,16 @@ MANUAL = ('body', 'left_hand', 'right_hand')
 NON_MANUAL = ('face', 'mouth')
 
 
+def _train_stages(cfg):
+    """The training transforms: the dataset's, then the data
+    preprocessor's batch transforms (sl15m runs the pose stages there)."""
+    return list(cfg.train_dataloader.dataset.pipeline) + list(
+        cfg.model.data_preprocessor.get('batch_transforms', []))
+
+
 def _mask_ratio(cfg):
     ratios = [
-        t['ratio'] for t in cfg.train_dataloader.dataset.pipeline
+        t['ratio'] for t in _train_stages(cfg)
         if t['type'] == 'HierarchicalPoseMask'
     ]
     assert len(ratios) == 1
@@ -49,11 +56,11 @@ def _branches(cfg):
 
 
 def _pipeline_types(cfg):
-    return [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
+    return [t['type'] for t in _train_stages(cfg)]
 
 
 def _layout(cfg):
-    layouts = {t['layout'] for t in cfg.train_dataloader.dataset.pipeline
+    layouts = {t['layout'] for t in _train_stages(cfg)
                if t['type'] == 'SelectKeypoints'}
     layouts |= {t['layout'] for t in cfg.test_pipeline
                 if t['type'] == 'SelectKeypoints'}
@@ -137,8 +144,8 @@ def test_ablation_changes_only_its_setting(name, base_cfg):
     elif name.startswith('window_'):
         m.stc_head.window = bm.stc_head.window
     elif name.startswith('mask_ratio_'):
-        undone.train_dataloader.dataset.pipeline = base.train_pipeline
-        undone.train_pipeline = base.train_pipeline
+        m.data_preprocessor = bm.data_preprocessor
+        undone.train_batch_transforms = base.train_batch_transforms
     elif name == 'similarity_coarse':
         m.stc_head.pop('granularity')
     elif name == 'stc_duplicates_as_negatives':
@@ -149,15 +156,15 @@ def test_ablation_changes_only_its_setting(name, base_cfg):
         for key in ('embedder', 'encoder', 'mpm_head', 'stc_head'):
             m[key] = bm[key]
         undone.pop('feature_set')
-        undone.train_dataloader.dataset.pipeline = base.train_pipeline
-        undone.train_pipeline = base.train_pipeline
+        m.data_preprocessor = bm.data_preprocessor
+        undone.train_batch_transforms = base.train_batch_transforms
         undone.test_pipeline = base.test_pipeline
     elif name == 'mpm_only':
         m.stc_head, m.text_encoder = bm.stc_head, bm.text_encoder
     elif name == 'stc_only':
         m.mpm_head = bm.mpm_head
-        undone.train_dataloader.dataset.pipeline = base.train_pipeline
-        undone.train_pipeline = base.train_pipeline
+        m.data_preprocessor = bm.data_preprocessor
+        undone.train_batch_transforms = base.train_batch_transforms
     elif name.startswith('data_'):
         undone.train_dataloader.dataset.pop('fraction')
     assert _flat(undone) == _flat(base)
@@ -203,9 +210,10 @@ def test_resolving_fills_defaults(base_cfg):
     assert _comparable(cfg) != _comparable(base_cfg)
 
 
-def _packed(cfg, corpus, pipeline, raw=None):
+def _packed(cfg, corpus, pipeline, raw=None, training=True):
     """One synthetic sample through ``pipeline`` (tokenizer re-pointed at
-    the corpus), batched by the model's data preprocessor."""
+    the corpus), batched by the model's data preprocessor (its batch
+    transforms run in ``training`` only)."""
     from slp_mm.registry import MODELS
     pipeline = copy.deepcopy(pipeline)
     for t in pipeline:
@@ -215,7 +223,7 @@ def _packed(cfg, corpus, pipeline, raw=None):
     raw = ds.get_data_info(0) if raw is None else raw
     item = Compose(pipeline)(copy.deepcopy(raw))
     preprocessor = MODELS.build(cfg.model.data_preprocessor)
-    return preprocessor(pseudo_collate([item]), training=True)['inputs']
+    return preprocessor(pseudo_collate([item]), training=training)['inputs']
 
 
 def test_stc_only_masks_nothing(synthetic_corpus):
@@ -252,8 +260,8 @@ def test_single_feature_model_sees_only_its_joints(name, kept, hidden,
             t['max_frames'] = 64
     n_kept = len(sign79.part_indexes(kept))
     inputs = [
-        _packed(cfg, synthetic_corpus, cfg.test_pipeline, sample)
-        for sample in (raw, moved, control)
+        _packed(cfg, synthetic_corpus, cfg.test_pipeline, sample,
+                training=False) for sample in (raw, moved, control)
     ]
     feats = []
     model.eval()

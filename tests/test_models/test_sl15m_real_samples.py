@@ -62,7 +62,8 @@ def test_paper_model_forward_backward_on_real_samples(real_samples,
     # mBART's special ids, for these two sentences only
     tok_dir = str(tmp_path / 'tok')
     train_tokenizer([s['text'] for s in real_samples], tok_dir, 100)
-    pipeline = copy.deepcopy(cfg.train_pipeline)
+    # the dataset's part; the pose stages run in the data preprocessor
+    pipeline = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)
     for t in pipeline:
         if t['type'] == 'TokenizeText':
             t['tokenizer'] = tok_dir

@@ -57,7 +57,7 @@ def _dist_train(corpus_root, work):
         'bash', 'tools/dist_train.sh', 'configs/pretrain/sl15m.py', '2',
         '--work-dir', work, '--cfg-options',
         f'train_dataloader.dataset.data_root={corpus_root}',
-        'train_dataloader.dataset.pipeline.5.tokenizer='
+        'train_dataloader.dataset.pipeline.2.tokenizer='
         f'{corpus_root}/corpus/tokenizer'
     ] + OFFLINE_OPTIONS + TINY_MODEL_OPTIONS
 

@@ -14,7 +14,7 @@ batched_train_pipeline = [
     # (docs/pretraining.md, 'Temporal sampling policy')
     dict(type='TemporalSample', max_frames=64, mode='random_uniform'),
     dict(type='TokenizeText', tokenizer=tokenizer, max_length=32),
-    dict(type='PackSignInputs'),
+    dict(type='PackSignInputs', stack=False),
 ]
 train_batch_transforms = [
     dict(type='SelectKeypoints', layout='sign79'),
@@ -24,7 +24,7 @@ train_batch_transforms = [
 # Every stage per sample, in the dataset (any model's data preprocessor)
 train_pipeline = (
     batched_train_pipeline[:2] + train_batch_transforms +
-    batched_train_pipeline[2:])
+    batched_train_pipeline[2:-1] + [dict(type='PackSignInputs')])
 # Inference (slp_mm.apis.SignInferencer: sign-text retrieval with the
 # pre-trained model): the whole clip, unmasked.
 test_pipeline = [

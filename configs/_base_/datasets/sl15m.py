@@ -5,11 +5,11 @@ tokenizer = 'facebook/mbart-large-cc25'
 
 # Per sample: only what needs the sample (row read, check, temporal
 # sampling, cached tokenisation); PackSignInputs packs the stored 133 joints
-# in pixels. The pose stages (train_batch_transforms) then run on whole
-# batches on the model's device, in its data preprocessor: the same
-# transforms and definitions, ~2-4x the samples per CPU core
-# (configs/pretrain/sl15m_batched_pipeline.py; docs/benchmarks.md,
-# 'Pre-training data pipeline').
+# in pixels as arrays. The pose stages (train_batch_transforms) then run on
+# whole batches on the model's device, in its data preprocessor
+# (configs/pretrain/sl15m.py sets its batch_transforms): the same transforms
+# and definitions, ~5x the samples per CPU core (docs/benchmarks.md,
+# 'Pre-training data pipeline'). This is the training default.
 batched_train_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
     # a random frame of each of 256 segments: the whole clip, so the
@@ -17,17 +17,19 @@ batched_train_pipeline = [
     # (docs/pretraining.md, 'Temporal sampling policy')
     dict(type='TemporalSample', max_frames=256, mode='random_uniform'),
     dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
-    dict(type='PackSignInputs'),
+    # the stored arrays as they are: the preprocessor copies them once
+    dict(type='PackSignInputs', stack=False),
 ]
 train_batch_transforms = [
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
     dict(type='HierarchicalPoseMask', ratio=0.4),
 ]
-# Every stage per sample, in the dataset (any model's data preprocessor)
+# Every stage per sample, in the dataset, for a data preprocessor without
+# batch_transforms (configs/pretrain/sl15m_per_sample_pipeline.py)
 train_pipeline = (
     batched_train_pipeline[:2] + train_batch_transforms +
-    batched_train_pipeline[2:])
+    batched_train_pipeline[2:-1] + [dict(type='PackSignInputs')])
 # Inference (slp_mm.apis.SignInferencer: sign-text retrieval with the
 # pre-trained model): the whole clip, unmasked.
 test_pipeline = [
@@ -52,4 +54,4 @@ train_dataloader = dict(
         type='SignPoseDataset',
         data_root=data_root,
         ann_file='corpus',
-        pipeline=train_pipeline))
+        pipeline=batched_train_pipeline))

@@ -6,10 +6,12 @@
 # definition, so data and model agree with the checkpoint:
 #   train_pipeline = [
 #       dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
-#       for t in _base_.train_pipeline]               (and test_pipeline)
+#       for t in _base_.train_pipeline]               (and test_pipeline;
+#   pre-training: its train_batch_transforms, the data preprocessor's)
 #   model = dict(_base_.feature_set.model, head=...)
 feature_set = dict(
     # transform type -> the arguments it takes instead, in every pipeline
+    # and batch_transforms
     transforms=dict(SelectKeypoints=dict(layout='sign79_manual')),
     model=dict(
         embedder=dict(

@@ -8,6 +8,7 @@
 # definition, as manual_only.py describes.
 feature_set = dict(
     # transform type -> the arguments it takes instead, in every pipeline
+    # and batch_transforms
     transforms=dict(
         SelectKeypoints=dict(layout='sign79_non_manual'),
         NormalizeParts=dict(box_parts=())),

@@ -3,18 +3,18 @@
 # no face or mouth joint enters the GCN, and MPM reconstructs the 53.
 # Fine-tune it with configs/{islr,retrieval}/ablations/*_manual_only.py.
 _base_ = ['../sl15m.py', '../../_base_/features/manual_only.py']
-train_pipeline = [
+train_batch_transforms = [
     dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
-    for t in _base_.train_pipeline
+    for t in _base_.train_batch_transforms
 ]
 test_pipeline = [
     dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.test_pipeline
 ]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 # one branch: the encoder output is one embed_dims wide
 model = dict(
     _base_.feature_set.model,
+    data_preprocessor=dict(batch_transforms=train_batch_transforms),
     mpm_head=dict(
         in_channels=_base_.pose_encoder.encoder.embed_dims,
         num_keypoints=_base_.feature_set.num_keypoints),

@@ -4,18 +4,18 @@
 # with no hand NormalizeParts has no part to put in its own box.
 # Fine-tune it with configs/{islr,retrieval}/ablations/*_non_manual_only.py.
 _base_ = ['../sl15m.py', '../../_base_/features/non_manual_only.py']
-train_pipeline = [
+train_batch_transforms = [
     dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
-    for t in _base_.train_pipeline
+    for t in _base_.train_batch_transforms
 ]
 test_pipeline = [
     dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.test_pipeline
 ]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 # one branch: the encoder output is one embed_dims wide
 model = dict(
     _base_.feature_set.model,
+    data_preprocessor=dict(batch_transforms=train_batch_transforms),
     mpm_head=dict(
         in_channels=_base_.pose_encoder.encoder.embed_dims,
         num_keypoints=_base_.feature_set.num_keypoints),

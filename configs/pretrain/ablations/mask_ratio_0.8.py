@@ -1,8 +1,8 @@
 # Ablation: HierarchicalPoseMask ratio 0.8 (config-file inheritance cannot
-# index into lists, so the train pipeline is rebuilt from the base one).
+# index into lists, so the batch transforms are rebuilt from the base ones).
 _base_ = ['../sl15m.py']
-train_pipeline = [
+train_batch_transforms = [
     dict(t, ratio=0.8) if t['type'] == 'HierarchicalPoseMask' else t
-    for t in _base_.train_pipeline
+    for t in _base_.train_batch_transforms
 ]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+model = dict(data_preprocessor=dict(batch_transforms=train_batch_transforms))

@@ -19,22 +19,27 @@ class PackSignInputs(BaseTransform):
 
     Args:
         meta_keys (Sequence[str]): Keys copied into the metainfo.
+        stack (bool): Stack keypoints and scores into the (T, K, 3) tensor.
+            False packs ``inputs`` as the arrays as they are,
+            ``dict(keypoints=(T, K, 2), scores=(T, K))``: the batched
+            pipeline's data preprocessor copies (and selects) them straight
+            into its batch buffer, one copy instead of two.
     """
 
     def __init__(self,
                  meta_keys: Sequence[str] = ('id', 'dataset', 'signer',
                                              'language', 'text', 'gloss',
                                              'width', 'height', 'fps',
-                                             'corpus_location')) -> None:
+                                             'corpus_location'),
+                 stack: bool = True) -> None:
         self.meta_keys = tuple(meta_keys)
+        self.stack = stack
 
     def transform(self, results: dict) -> dict:
-        pose = np.concatenate(
-            [results['keypoints'], results['scores'][..., None]], axis=-1)
         sample = SignDataSample()
         meta = {k: results.get(k) for k in self.meta_keys}
         meta['sample_id'] = meta.pop('id', results.get('id'))
-        meta['num_frames'] = pose.shape[0]
+        meta['num_frames'] = results['keypoints'].shape[0]
         # set_metainfo would deep-copy every value (a third of the packing
         # time); these are the sample's own, read fresh from the corpus
         for key, value in meta.items():
@@ -47,9 +52,17 @@ class PackSignInputs(BaseTransform):
             sample.gloss_ids = results['gloss_ids']
         if results.get('label') is not None:
             sample.gt_label = results['label']
+        if not self.stack:
+            return dict(
+                inputs=dict(keypoints=results['keypoints'],
+                            scores=results['scores']),
+                data_samples=sample)
+        pose = np.concatenate(
+            [results['keypoints'], results['scores'][..., None]], axis=-1)
         return dict(
             inputs=torch.from_numpy(np.ascontiguousarray(pose, np.float32)),
             data_samples=sample)
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(meta_keys={self.meta_keys})'
+        return (f'{self.__class__.__name__}(meta_keys={self.meta_keys}, '
+                f'stack={self.stack})')

@@ -42,18 +42,29 @@ class SelectKeypoints(BaseTransform):
         return results
 
     def transform_batch(self, batch: dict) -> dict:
-        """The same on ``pose`` (B, T, K, C)."""
-        k = batch['pose'].shape[2]
-        if k != self._num_source:
-            raise ValueError(
-                f'SelectKeypoints (batched) takes {self.layout.source!r} '
-                f'poses but got {k} keypoints: is it also in the pipeline?')
+        """The same on ``pose`` (B, T, K, C).
+
+        A leading ``SelectKeypoints`` of ``batch_transforms`` does not run:
+        the data preprocessor copies only :meth:`source_joints` into its
+        batch buffer (one gather while padding instead of a copy of all).
+        """
+        self.source_joints(batch['pose'].shape[2])
         # sign79's joints are four runs of consecutive source joints: a copy
         # per run is ~2x faster than a gather of the inner dimension
         batch['pose'] = torch.cat(
             [batch['pose'][:, :, run] for run in self._runs], 2)
         batch['layout'] = self.layout.name
         return batch
+
+    def source_joints(self, num_source: int) -> List[int]:
+        """The kept joints' indexes into poses of ``num_source`` joints (the
+        stored layout's, else a clear error)."""
+        if num_source != self._num_source:
+            raise ValueError(
+                f'SelectKeypoints (batched) takes {self.layout.source!r} '
+                f'poses but got {num_source} keypoints: is it also in the '
+                'pipeline?')
+        return list(self.layout.source_indexes)
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(layout={self.layout.name!r})'

@@ -40,9 +40,10 @@ class TemporalSample(BaseTransform):
     def transform(self, results: dict) -> dict:
         t = results['keypoints'].shape[0]
         n = self.max_frames
-        if t <= n:
-            inds = np.arange(t)
-        elif self.mode in ('uniform', 'random_uniform'):
+        if t <= n:  # kept whole: no copy of the (read-only) stored arrays
+            results['frame_inds'] = np.arange(t)
+            return results
+        if self.mode in ('uniform', 'random_uniform'):
             offset = (np.random.uniform(0, 1, n)
                       if self.mode == 'random_uniform' else 0.5)
             inds = np.floor((np.arange(n) + offset) * t / n).astype(np.int64)

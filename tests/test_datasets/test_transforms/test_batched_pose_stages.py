@@ -66,6 +66,34 @@ def test_batched_selection_and_normalisation_equal_per_sample():
     np.testing.assert_array_equal(out['pose_mask'].sum(1).numpy(), lengths)
 
 
+def test_packed_arrays_batch_like_stacked_poses():
+    """``PackSignInputs(stack=False)`` hands the stored arrays to the
+    preprocessor, which selects and pads them in one copy: the same batch,
+    bit for bit, as stacked (T, K, 3) tensors, with and without the batch
+    transforms."""
+    clips = [_clip(t, seed) for seed, t in enumerate((7, 2, 11))]
+    arrays = pseudo_collate(
+        [PackSignInputs(stack=False).transform(dict(c)) for c in clips])
+    assert set(arrays['inputs']) == {'keypoints', 'scores'}
+    pre = _preprocessor(*STAGES, MASK)
+    for training in (True, False):
+        torch.manual_seed(0)
+        want = pre(_packed(clips), training)['inputs']
+        torch.manual_seed(0)
+        got = pre(arrays, training)['inputs']
+        for key in ('pose', 'pose_mask', 'mpm_mask'):
+            if want[key] is None:
+                assert got[key] is None
+            else:
+                assert torch.equal(got[key], want[key]), key
+    # training: the 79 selected joints, channels in planes (a view)
+    assert got['pose'].shape == (3, 11, 133, 3)
+    assert want['pose'].shape == (3, 11, 133, 3)
+    trained = pre(arrays, True)['inputs']['pose']
+    assert trained.shape == (3, 11, 79, 3)
+    assert trained.permute(3, 0, 1, 2).is_contiguous()
+
+
 def test_batch_transforms_run_on_training_batches_only():
     clips = [_clip(6, 0), _clip(4, 1)]
     pre = _preprocessor(*STAGES, MASK)
