@@ -19,6 +19,7 @@ from slp_mm.preparation.pose_extraction.video_frames import VIDEO_EXTENSIONS
 from slp_mm.preparation.pose_readers import read_numpy_pose, read_pose_file
 from slp_mm.registry import VISUALIZERS
 from slp_mm.structures import SignDataSample
+from slp_mm.utils.cli_errors import UserError
 from .model import build_test_pipeline, init_model
 from .pose_coverage import warn_missing_parts
 
@@ -187,8 +188,12 @@ class SignInferencer(BaseInferencer):
         from slp_mm.preparation.pose_extraction.extract_video import \
             pose_to_sample
         if self._extractor is None:  # pose models load slowly: once
-            self._extractor = build_pose_extractor(
-                self.pose_backend, **self.pose_backend_options)
+            try:
+                self._extractor = build_pose_extractor(
+                    self.pose_backend, **self.pose_backend_options)
+            except ImportError as e:  # an optional backend not installed
+                raise UserError(f'{path}: cannot extract its poses: {e}') \
+                    from e
         return pose_to_sample(self._extractor.extract(path))
 
     def close(self) -> None:

@@ -320,3 +320,28 @@ def test_npy_inputs_take_the_video_info(tmp_path):
         SignInferencer(model, class_names=['a', 'b', 'c'])([src])
     with pytest.raises(ValueError, match='texts= needs'):
         SignInferencer(model)([src], texts=['hello'], language='en')
+
+
+def test_folder_video_without_its_pose_backend_is_skipped(tmp_path):
+    """A folder of pose files and videos on the README install (no
+    mediapipe): the videos are reported and skipped, the pose files
+    answered (it used to end in an ImportError traceback)."""
+    import importlib.util
+
+    from slp_mm.apis.batch_inference import map_skipping_unreadable
+    from slp_mm.apis.sign_inferencer import list_clips
+    if importlib.util.find_spec('mediapipe') is not None:
+        pytest.skip('mediapipe is installed')
+    import shutil
+    shutil.copy(shared_file('slp-pose-wholebody133',
+                            'SOUP.mmposewholebody.pose'), tmp_path / 'a.pose')
+    (tmp_path / 'b.mp4').write_bytes(b'not decoded: no backend to try')
+    inferencer = SignInferencer(
+        osp.join(REPO, 'configs', 'islr', 'traduttore_asl_words_scratch.py'))
+    results, failed = map_skipping_unreadable(
+        inferencer, list_clips(str(tmp_path)), batch_size=2)
+    assert [osp.basename(r['file']) for r in results] == ['a.pose']
+    [(video, error)] = failed.items()
+    assert osp.basename(video) == 'b.mp4'
+    assert str(error).startswith(f'{video}: cannot extract its poses: The '
+                                 'mediapipe backend needs mediapipe')
