@@ -42,7 +42,7 @@ def map_skipping_unreadable(fn: Callable[[List[str]], list],
             if chunk[0] not in str(e):
                 raise
             failed[chunk[0]] = e
-            print(f'skipped {chunk[0]}: {e}', file=sys.stderr)
+            print(f'skipped: {e}', file=sys.stderr)  # e names the file
 
     for start in range(0, len(files), batch_size):
         run(list(files[start:start + batch_size]))
