@@ -169,7 +169,11 @@ def run_gpu_tests(args) -> str:
 def training_config(args) -> Config:
     cfg = Config.fromfile(osp.join(REPO, args.config))
     if args.dry_run:
+        # the tiny encoder, fed as the config feeds its own (the batched
+        # pose stages run in the config's data preprocessor)
+        preprocessor = cfg.model.data_preprocessor
         cfg.model = Config.fromfile(osp.join(REPO, TINY_MODEL)).model
+        cfg.model.data_preprocessor = preprocessor
         for t in cfg.train_dataloader.dataset.pipeline:
             if t.type == 'TemporalSample':  # the tiny encoder's length
                 t.max_frames = cfg.model.encoder.max_frames
