@@ -108,11 +108,12 @@ def test_sigkilled_run_resumes_bit_exact(synthetic_corpus, tmp_path):
         assert torch.equal(v, b['state_dict'][k]), k
 
 
-# Runs tools/train.py with os.fsync patched: at the given fsync call (the
-# checkpoint of epoch 2: the temp file is being written, the target not yet
-# replaced) the temp file is cut to half and the process SIGKILLs itself.
+# Patches os.fsync in the process that runs tools/train.py (Python imports
+# sitecustomize at start-up): at the given fsync call (the checkpoint of
+# epoch 2: the temp file is being written, the target not yet replaced) the
+# temp file is cut to half and the process SIGKILLs itself.
 _KILL_WHILE_SAVING = '''
-import os, runpy, signal, sys
+import os, signal
 calls, real_fsync = [0], os.fsync
 def fsync(fd):
     calls[0] += 1
@@ -121,8 +122,6 @@ def fsync(fd):
         os.kill(os.getpid(), signal.SIGKILL)
     real_fsync(fd)
 os.fsync = fsync
-sys.argv = sys.argv[1:]
-runpy.run_path("tools/train.py", run_name="__main__")
 '''
 
 
@@ -136,9 +135,14 @@ def test_kill_while_writing_a_checkpoint_keeps_the_last_one(
 
     killed = str(tmp_path / 'killed')
     cmd = _train_cmd(synthetic_corpus, killed, epochs)
-    proc = subprocess.run(
-        [sys.executable, '-c', _KILL_WHILE_SAVING] + cmd[1:], cwd=REPO,
-        env=dict(_env(), KILL_AT_FSYNC='2'), capture_output=True, timeout=600)
+    fault = tmp_path / 'fault'
+    fault.mkdir()
+    (fault / 'sitecustomize.py').write_text(_KILL_WHILE_SAVING)
+    env = _env()
+    env.update(KILL_AT_FSYNC='2',
+               PYTHONPATH=os.pathsep.join([str(fault), env['PYTHONPATH']]))
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True,
+                          timeout=600)
     assert proc.returncode == -signal.SIGKILL
     files = sorted(os.listdir(killed))
     assert 'epoch_1.pth' in files and 'epoch_2.pth' not in files

@@ -1,8 +1,9 @@
 """tools/data/verify_corpus.py: OK only when every shard was compared in
 full against its manifest entry."""
 import json
+import os
 import os.path as osp
-import runpy
+import subprocess
 import sys
 
 import numpy as np
@@ -26,16 +27,12 @@ def corpus(tmp_path):
     return tmp_path
 
 
-def _verify(monkeypatch, capsys, path):
-    """(exit status, what it printed)."""
-    monkeypatch.setattr(sys, 'argv', [TOOL, str(path)])
-    try:
-        runpy.run_path(TOOL, run_name='__main__')
-        status = 0
-    except SystemExit as e:
-        status = e.code if isinstance(e.code, int) else 1
-        print(e.code)
-    return status, capsys.readouterr().out
+def _verify(path):
+    """(exit status, what it printed), the tool run as a program."""
+    proc = subprocess.run([sys.executable, TOOL, str(path)],
+                          capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=REPO))
+    return proc.returncode, proc.stdout + proc.stderr
 
 
 def _edit_manifest(path, edit):
@@ -44,9 +41,8 @@ def _edit_manifest(path, edit):
     (path / 'corpus.json').write_text(json.dumps(manifest))
 
 
-def test_intact_corpus_is_ok(monkeypatch, capsys, corpus):
-    assert _verify(monkeypatch, capsys,
-                   corpus) == (0, 'OK: 2 shards, 3 samples\n')
+def test_intact_corpus_is_ok(corpus):
+    assert _verify(corpus) == (0, 'OK: 2 shards, 3 samples\n')
 
 
 @pytest.mark.parametrize('unrecord', [
@@ -55,23 +51,22 @@ def test_intact_corpus_is_ok(monkeypatch, capsys, corpus):
     lambda shard: shard.update(bytes=None, sha256=None),
     lambda shard: shard.pop('bytes'),
 ])
-def test_shard_without_size_or_checksum_is_unverified(
-        monkeypatch, capsys, corpus, unrecord):
+def test_shard_without_size_or_checksum_is_unverified(corpus, unrecord):
     _edit_manifest(corpus, lambda m: unrecord(m['shards'][1]))
-    status, out = _verify(monkeypatch, capsys, corpus)
+    status, out = _verify(corpus)
     assert status == 1 and 'OK' not in out
     assert 'shard-00001.arrow cannot be verified: the manifest records ' \
         'no' in out and 'shard-00000' not in out
 
 
-def test_wrong_row_counts_fail(monkeypatch, capsys, corpus):
+def test_wrong_row_counts_fail(corpus):
     # the total stays consistent, so the manifest itself opens
     def move_a_row(manifest):
         manifest['shards'][0]['num_samples'] = 1
         manifest['shards'][1]['num_samples'] = 2
 
     _edit_manifest(corpus, move_a_row)
-    status, out = _verify(monkeypatch, capsys, corpus)
+    status, out = _verify(corpus)
     assert status == 1 and 'OK' not in out
     assert 'shard-00000.arrow has 2 rows, the manifest says 1' in out
     assert 'shard-00001.arrow has 1 rows, the manifest says 2' in out
