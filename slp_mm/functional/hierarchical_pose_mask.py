@@ -80,6 +80,19 @@ def hierarchical_pose_mask(lengths: torch.Tensor,
         joints.view(b, t, k))
 
 
+def _argsort_rows(keys: torch.Tensor) -> torch.Tensor:
+    """(B, N) long: the indexes that sort each row of ``keys`` ascending.
+
+    Hand-written for CPU tensors, which numpy sorts: torch's CPU sort takes
+    ~4x longer on rows of a few hundred keys (a batch's (frame, part) units:
+    ~1 ms of the ~7 ms masking of a batch of 64). Tie order is unspecified,
+    as with ``Tensor.argsort``.
+    """
+    if keys.device.type == 'cpu':
+        return torch.from_numpy(keys.numpy().argsort(1))
+    return keys.argsort(1)
+
+
 def _cumulative_shares(level_weights: Dict[str, float]) -> List[float]:
     """Cumulative shares of the clip, frame and part levels."""
     shares, total = [], 0.0
@@ -110,7 +123,7 @@ def _mask_clips(lengths, real, want, clip_len):
     ends = run_len.cumsum(1) - torch.randint(0, hi, (b, 1), device=dev)
     starts = (ends - run_len).clamp(min=0)  # (B, R)
     inside = (ends.minimum(lengths[:, None]) - starts).clamp(min=0)
-    order = torch.rand(b, num_runs, device=dev).argsort(1)
+    order = _argsort_rows(torch.rand(b, num_runs, device=dev))
     inside_sorted = inside.gather(1, order)
     before = inside_sorted.cumsum(1) - inside_sorted
     take = torch.zeros_like(inside).scatter_(
@@ -179,7 +192,8 @@ def _mask_parts(free: torch.Tensor, budget: torch.Tensor,
     (b, t), dev, p = free.shape, free.device, len(parts)
     sizes = torch.tensor([len(i) for i in parts], device=dev).repeat(t)
     units = free[..., None].expand(b, t, p).reshape(b, t * p)
-    order = torch.rand(b, t * p, device=dev).masked_fill(~units, 2).argsort(1)
+    order = _argsort_rows(
+        torch.rand(b, t * p, device=dev).masked_fill_(~units, 2))
     size_sorted = sizes[order]  # (B, T * P) in the random order
     cand = units.gather(1, order)
     taken, left = torch.zeros_like(cand), budget
