@@ -8,15 +8,13 @@ says otherwise; ``--dump`` writes every sample's prediction (mmengine's
 ``DumpResults``, as mmaction2's ``tools/test.py --dump``).
 """
 import argparse
-import os
 import os.path as osp
 
-from slp_mm.utils.cli_errors import (HelpFormatter, add_debug_argument,
-                                     run_cli)
+from slp_mm.utils.cli_errors import (HelpFormatter, add_runner_arguments,
+                                     parse_runner_args, run_cli)
 
 
 def parse_args():
-    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n')[0],
         formatter_class=HelpFormatter)
@@ -33,24 +31,8 @@ def parse_args():
     parser.add_argument(
         '--dump',
         help='write the prediction of every test sample to this .pkl file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. test_dataloader.batch_size=8')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
-                        help='rank of this process on its node (set by the '
-                        'launcher)')
-    add_debug_argument(parser)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_arguments(parser, 'test_dataloader.batch_size=8')
+    return parse_runner_args(parser)
 
 
 def add_dump_metric(cfg, dump: str) -> None:

@@ -8,14 +8,12 @@ A config with ``runner_type='FlexibleRunner'`` (FSDP, DeepSpeed) is built
 through mmengine's RUNNERS registry, any other with :class:`Runner`.
 """
 import argparse
-import os
 
-from slp_mm.utils.cli_errors import (HelpFormatter, add_debug_argument,
-                                     run_cli)
+from slp_mm.utils.cli_errors import (HelpFormatter, add_runner_arguments,
+                                     parse_runner_args, run_cli)
 
 
 def parse_args():
-    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n')[0], formatter_class=HelpFormatter)
     parser.add_argument('config', help='train config file path')
@@ -44,24 +42,8 @@ def parse_args():
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rate by the real batch size')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. train_cfg.max_epochs=2')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
-                        help='rank of this process on its node (set by the '
-                        'launcher)')
-    add_debug_argument(parser)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_arguments(parser, 'train_cfg.max_epochs=2')
+    return parse_runner_args(parser)
 
 
 def main():

@@ -65,6 +65,32 @@ def add_debug_argument(parser: argparse.ArgumentParser) -> None:
         f'{DEBUG_ENV}=1; default: off)')
 
 
+def add_runner_arguments(parser: argparse.ArgumentParser,
+                         example: str) -> None:
+    """What ``tools/train.py`` and ``tools/test.py`` share: config
+    overrides (``example`` shows one), the launcher, the local rank and
+    ``--debug``. Parse with :func:`parse_runner_args`."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help=f'override config settings, e.g. {example}')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help='rank of this process on its node (set by the '
+                        'launcher)')
+    add_debug_argument(parser)
+
+
+def parse_runner_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse, and give the launcher's ``--local-rank`` to torch through
+    ``LOCAL_RANK`` where the launcher did not set it."""
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
 def run_cli(main: Callable[[], Any]) -> None:
     """Run a tool's ``main``: a :data:`USER_ERRORS` exception becomes one
     line ``<tool>: error: <message>`` on stderr and exit status 1 (after
