@@ -76,6 +76,8 @@ def test_help_is_complete(tool):
                   if a.startswith('-') and a != '-h, --help'
                   and 'default' not in h]
     assert not no_default, f'{tool}: options without default: {no_default}'
+    twice = [a for a, h in actions.items() if h.count('(default') > 1]
+    assert not twice, f'{tool}: default said twice: {twice}'
 
 
 @pytest.mark.slow

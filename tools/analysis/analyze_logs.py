@@ -9,7 +9,8 @@
 """
 import argparse
 
-from slp_mm.utils.cli_errors import add_debug_argument, run_cli
+from slp_mm.utils.cli_errors import (HelpFormatter, add_debug_argument,
+                                     run_cli)
 
 
 def plot_curve(args) -> None:
@@ -37,7 +38,7 @@ def cal_train_time(args) -> None:
 def main(argv=None):
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     sub = p.add_subparsers(dest='task', required=True)
     curve = sub.add_parser('plot_curve', help='plot logged scalars')
     curve.add_argument('json_logs', nargs='+', help='mmengine JSON logs')

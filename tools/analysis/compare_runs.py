@@ -13,13 +13,14 @@ and prints the Markdown table. The logs are read by
 """
 import argparse
 
-from slp_mm.utils.cli_errors import add_debug_argument, run_cli
+from slp_mm.utils.cli_errors import (HelpFormatter, add_debug_argument,
+                                     run_cli)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument('work_dirs',
                         nargs='+',
                         metavar='WORK_DIR',

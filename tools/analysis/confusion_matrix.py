@@ -6,13 +6,14 @@ confusion matrix to PNG (rows: true class, columns: predicted).
 """
 import argparse
 
-from slp_mm.utils.cli_errors import add_debug_argument, run_cli
+from slp_mm.utils.cli_errors import (HelpFormatter, add_debug_argument,
+                                     run_cli)
 
 
 def main():
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('config', help='recognition (ISLR) config')
     p.add_argument('checkpoint', help='its checkpoint')
     p.add_argument('--out',

@@ -4,6 +4,8 @@
 """
 import argparse
 
+from slp_mm.utils.cli_errors import HelpFormatter
+
 
 def count(module, trainable_only=False):
     return sum(p.numel() for p in module.parameters()
@@ -13,7 +15,7 @@ def count(module, trainable_only=False):
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument('config', help='config file of the model')
     args = parser.parse_args()
     from mmengine.config import Config  # heavy: not for --help

@@ -13,7 +13,8 @@ long as the clip).
 import argparse
 import os.path as osp
 
-from slp_mm.utils.cli_errors import add_debug_argument, run_cli
+from slp_mm.utils.cli_errors import (HelpFormatter, add_debug_argument,
+                                     run_cli)
 
 GRID_WIDTH = 1280  # pixels: a grid that reads on a screen, whatever the video
 
@@ -21,7 +22,7 @@ GRID_WIDTH = 1280  # pixels: a grid that reads on a screen, whatever the video
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('source', help='corpus directory or .pose file')
     p.add_argument('--index',
                    type=int,
@@ -33,9 +34,9 @@ def parse_args(argv=None):
                    help='frames in the PNG grid (default: 8)')
     p.add_argument('--width',
                    type=int,
-                   help='width in pixels of the PNG grid (default: 1280) '
-                   'and of the animation (default: the video\'s, else the '
-                   'pose\'s frame width)')
+                   help='width in pixels of the PNG grid and of the animation '
+                   "(default: 1280 for the grid; the video's, else the pose's "
+                   'frame width, for the animation)')
     p.add_argument('--out',
                    help='PNG frame grid (default: pose.png when '
                    'no animation is asked for)')

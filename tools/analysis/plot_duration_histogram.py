@@ -8,7 +8,8 @@ import argparse
 import json
 from typing import Optional, Sequence
 
-from slp_mm.utils.cli_errors import add_debug_argument, run_cli
+from slp_mm.utils.cli_errors import (HelpFormatter, add_debug_argument,
+                                     run_cli)
 
 DPI = 100  # the figure is 8 x 4.5 inches: 800 x 450 pixels
 
@@ -16,7 +17,7 @@ DPI = 100  # the figure is 8 x 4.5 inches: 800 x 450 pixels
 def main(argv: Optional[Sequence[str]] = None) -> None:
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('statistics', help='statistics.json of a built corpus')
     p.add_argument('out_png', help='the histogram image to write (.png)')
     add_debug_argument(p)

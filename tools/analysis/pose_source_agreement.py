@@ -14,12 +14,13 @@ from typing import Optional, Sequence
 from slp_mm.preparation.pose_readers import read_pose_file
 from slp_mm.preparation.pose_readers.pose_source_agreement import \
     pose_source_agreement
+from slp_mm.utils.cli_errors import HelpFormatter
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0].replace('\n', ' '),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument('reference', help='.pose file taken as reference')
     parser.add_argument('other', help='.pose file of the same clip')
     parser.add_argument(

@@ -13,6 +13,7 @@ from slp_mm.evaluation.functional import (LANGUAGE_UNITS,
                                           TRANSLATION_PROTOCOLS,
                                           read_translation_pairs,
                                           score_translations)
+from slp_mm.utils.cli_errors import HelpFormatter
 
 COLUMNS = ('bleu1', 'bleu2', 'bleu3', 'bleu4', 'rouge_l')
 
@@ -20,7 +21,7 @@ COLUMNS = ('bleu1', 'bleu2', 'bleu3', 'bleu4', 'rouge_l')
 def main():
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('pred', help='hypothesis file')
     p.add_argument('ref', help='reference file')
     p.add_argument('--language', required=True, choices=list(LANGUAGE_UNITS),

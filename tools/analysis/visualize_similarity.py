@@ -13,13 +13,14 @@ import argparse
 
 from mmengine.config import DictAction
 
-from slp_mm.utils.cli_errors import UserError, add_debug_argument, run_cli
+from slp_mm.utils.cli_errors import (HelpFormatter, UserError,
+                                     add_debug_argument, run_cli)
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('config', help='pre-training config')
     p.add_argument('checkpoint', help='its checkpoint')
     p.add_argument('--corpus', required=True, help='corpus directory')

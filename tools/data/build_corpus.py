@@ -30,6 +30,7 @@ from slp_mm.corpus.corpus_builder import (DEDUPE_MODES, STATISTICS,
 from slp_mm.corpus.corpus_statistics import format_build_report
 from slp_mm.corpus.language_weights import parse_language_weights
 from slp_mm.corpus.sign_corpus import SPLITS
+from slp_mm.utils.cli_errors import HelpFormatter
 
 
 def language_weights(text: str) -> Dict[str, float]:
@@ -43,7 +44,7 @@ def language_weights(text: str) -> Dict[str, float]:
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0].replace('\n', ' '),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument('out_dir', help='output folder')
     parser.add_argument(
         'sources',

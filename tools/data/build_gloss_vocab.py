@@ -5,11 +5,13 @@
 """
 import argparse
 
+from slp_mm.utils.cli_errors import HelpFormatter
+
 
 def main():
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('train_corpus', help='training corpus directory')
     p.add_argument('out', help='the vocabulary file to write (.json)')
     args = p.parse_args()

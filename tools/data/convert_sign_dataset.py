@@ -24,12 +24,13 @@ from slp_mm.preparation.converters import SPLITS
 from slp_mm.preparation.dataset_conversion import convert_dataset
 from slp_mm.preparation.registered import registered_names
 from slp_mm.registry import ANNOTATION_LOADERS, POSE_FORMATS
+from slp_mm.utils.cli_errors import HelpFormatter
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0].replace('\n', ' '),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument(
         'dataset', choices=registered_names(ANNOTATION_LOADERS),
         help='the dataset whose annotations are read')

@@ -14,6 +14,7 @@ from slp_mm.corpus import SignCorpus
 from slp_mm.corpus.corpus_statistics import CorpusStatistics, format_statistics
 from slp_mm.corpus.synthetic_sign_corpus import (SYNTHETIC_MIXES,
                                                  build_synthetic_corpus)
+from slp_mm.utils.cli_errors import HelpFormatter
 
 STATISTICS_COLUMNS = ('dataset', 'language', 'text', 'signer', 'num_frames',
                       'fps')
@@ -22,7 +23,7 @@ STATISTICS_COLUMNS = ('dataset', 'language', 'text', 'signer', 'num_frames',
 def main():
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('out', help='corpus directory to write')
     p.add_argument(
         '--mix',

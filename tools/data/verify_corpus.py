@@ -11,11 +11,13 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
+from slp_mm.utils.cli_errors import HelpFormatter
+
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('corpus', help='corpus directory (holding its manifest)')
     args = p.parse_args(argv)
     from slp_mm.corpus import SignCorpus  # heavy: not for --help

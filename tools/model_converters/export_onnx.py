@@ -12,11 +12,13 @@ deployment extra: ``pip install -e .[deploy]``.
 """
 import argparse
 
+from slp_mm.utils.cli_errors import HelpFormatter
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('checkpoint',
                    help='.pth checkpoint, published .safetensors file, Hub '
                    'folder or Hub repo id in the local cache')

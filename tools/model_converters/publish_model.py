@@ -17,11 +17,13 @@ the checkpoint): the model built from the config loads it by name (see
 import argparse
 import os.path as osp
 
+from slp_mm.utils.cli_errors import HelpFormatter
+
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('in_file', help='training checkpoint (.pth)')
     p.add_argument('out_prefix', nargs='?',
                    help='output path without -<sha8>.safetensors (give this '

@@ -43,12 +43,13 @@ from slp_mm.preparation.bobsl_conversion import convert_bobsl
 from slp_mm.preparation.converters import SPLITS, bobsl
 from slp_mm.preparation.registered import registered_names
 from slp_mm.registry import POSE_FORMATS
+from slp_mm.utils.cli_errors import HelpFormatter
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0].replace('\n', ' '),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument('release_dir', help='the BOBSL release folder')
     parser.add_argument('pose_dir', help='folder of the per-episode poses')
     parser.add_argument('out_dir', help='output folder, one corpus per split')

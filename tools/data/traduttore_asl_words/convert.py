@@ -11,12 +11,13 @@ import sys
 
 from slp_mm.preparation.converters.traduttore_asl_words import \
     convert_traduttore
+from slp_mm.utils.cli_errors import HelpFormatter
 
 
 def main():
     p = argparse.ArgumentParser(
         description=__doc__.split('\n\n')[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument('src', help='folder holding traduttore_asl_words_*.npz/csv')
     p.add_argument('out', help='output folder (train/ and test/ corpora)')
     args = p.parse_args()
