@@ -9,6 +9,7 @@ _base_ = [
 ]
 # the CTC head reads the vocabulary the dataset encodes the glosses with
 model = dict(
+    data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms),
     head=dict(gloss_vocab=f'{_base_.data_root}/{_base_.gloss_vocab}'))
 default_hooks = dict(
     checkpoint=dict(save_best='cslr/wer', rule='less', max_keep_ckpts=2))

@@ -13,4 +13,6 @@ data_root = 'data/msasl100'
 train_dataloader = dict(dataset=dict(data_root=data_root))
 val_dataloader = dict(dataset=dict(data_root=data_root))
 test_dataloader = dict(dataset=dict(data_root=data_root))
-model = dict(head=dict(num_classes=100))
+model = dict(
+    data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms),
+    head=dict(num_classes=100))

@@ -9,7 +9,9 @@ _base_ = [
     '../_base_/schedules/islr_adamw_60e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(head=dict(num_classes=1067))
+model = dict(
+    data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms),
+    head=dict(num_classes=1067))
 # Accuracy on the "Confusing" and "Normal" words too. UNVERIFIED class
 # lists: the dataset paper counts 610 confusing and 457 normal words, and
 # USTC's code (MASA's NMFs_CSL feeder) treats labels < 610 as one recording

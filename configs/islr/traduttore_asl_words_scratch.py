@@ -10,6 +10,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(
+    data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms),
     embedder=_base_.pose_encoder_tiny.embedder,
     encoder=_base_.pose_encoder_tiny.encoder,
     head=dict(

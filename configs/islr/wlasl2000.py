@@ -9,4 +9,6 @@ _base_ = [
     '../_base_/schedules/islr_adamw_60e.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(head=dict(num_classes=2000))
+model = dict(
+    data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms),
+    head=dict(num_classes=2000))

@@ -14,6 +14,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(
+    data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms),
     type='SignRetriever',
     mpm_head=None,
     pretrained=None,

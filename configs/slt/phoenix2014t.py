@@ -9,6 +9,7 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(
+    data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms),
     head=dict(
         tokenizer={{_base_.tokenizer}},
         target_language={{_base_.target_language}}))

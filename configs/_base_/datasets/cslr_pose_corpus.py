@@ -7,16 +7,29 @@
 data_root = ''  # set by each dataset config
 gloss_vocab = 'gloss_vocab.json'  # relative to data_root
 
-train_pipeline = [
+# Per sample: row read, check, temporal sampling, gloss encoding;
+# PackSignInputs packs the stored joints in pixels as arrays. The pose
+# stages (train_batch_transforms) run on whole batches in the model's data
+# preprocessor (configs/cslr/*.py set its batch_transforms), as in
+# pre-training (sl15m.py). This is the training default.
+batched_train_pipeline = [
     dict(type='CheckPoseSample'),
     dict(type='TemporalSample', max_frames=256, mode='random_uniform'),
+    # the dataset's gloss_vocab (each sample carries its path)
+    dict(type='EncodeGloss'),
+    dict(type='PackSignInputs', stack=False),
+]
+train_batch_transforms = [
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts'),
     dict(type='RandomAffinePose'),
-    # the dataset's gloss_vocab (each sample carries its path)
-    dict(type='EncodeGloss'),
-    dict(type='PackSignInputs'),
 ]
+# Every stage per sample, in the dataset, for a data preprocessor without
+# batch_transforms (switched as configs/islr/wlasl2000_per_sample_pipeline.py
+# does)
+train_pipeline = (
+    batched_train_pipeline[:2] + train_batch_transforms +
+    batched_train_pipeline[2:-1] + [dict(type='PackSignInputs')])
 test_pipeline = [
     dict(type='CheckPoseSample'),
     dict(type='TemporalSample', max_frames=256, mode='uniform'),
@@ -33,7 +46,7 @@ train_dataloader = dict(
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type='SignPoseDataset', data_root=data_root,
                  ann_file='train', gloss_vocab=gloss_vocab,
-                 pipeline=train_pipeline))
+                 pipeline=batched_train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=4,

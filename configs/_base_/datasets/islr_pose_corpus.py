@@ -3,14 +3,26 @@
 data_root = ''  # set by each dataset config
 num_frames = 32
 
-train_pipeline = [
+# Per sample: row read, check, temporal sampling; PackSignInputs packs the
+# stored joints in pixels as arrays. The pose stages (train_batch_transforms)
+# run on whole batches in the model's data preprocessor (each task config
+# sets its batch_transforms), as in pre-training (sl15m.py): the same
+# transforms and definitions. This is the training default.
+batched_train_pipeline = [
     dict(type='CheckPoseSample'),
     dict(type='TemporalSample', max_frames=num_frames, mode='random_uniform'),
+    dict(type='PackSignInputs', stack=False),
+]
+train_batch_transforms = [
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts'),
     dict(type='RandomAffinePose'),
-    dict(type='PackSignInputs'),
 ]
+# Every stage per sample, in the dataset, for a data preprocessor without
+# batch_transforms (configs/islr/wlasl2000_per_sample_pipeline.py)
+train_pipeline = (
+    batched_train_pipeline[:-1] + train_batch_transforms +
+    [dict(type='PackSignInputs')])
 test_pipeline = [
     dict(type='CheckPoseSample'),
     dict(type='TemporalSample', max_frames=num_frames, mode='uniform'),
@@ -29,7 +41,7 @@ train_dataloader = dict(
         type='SignPoseDataset',
         data_root=data_root,
         ann_file='train',
-        pipeline=train_pipeline))
+        pipeline=batched_train_pipeline))
 val_dataloader = dict(
     batch_size=64,
     num_workers=4,

@@ -5,17 +5,29 @@ tokenizer = 'facebook/mbart-large-cc25'
 
 # The pre-training pipeline (sl15m.py) without HierarchicalPoseMask:
 # retrieval fine-tunes STC only, so no joint is hidden for reconstruction.
-train_pipeline = [
+# Per sample: row read, check, temporal sampling, tokenisation; the pose
+# stages (train_batch_transforms) run on whole batches in the model's data
+# preprocessor (configs/retrieval/*.py set its batch_transforms). This is
+# the training default.
+batched_train_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
     # a random frame of each of 256 segments: the whole clip, so the
     # sentence still describes it (docs/pretraining.md,
     # 'Temporal sampling policy')
     dict(type='TemporalSample', max_frames=256, mode='random_uniform'),
+    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
+    dict(type='PackSignInputs', stack=False),
+]
+train_batch_transforms = [
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts', box_parts=('left_hand', 'right_hand')),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
-    dict(type='PackSignInputs'),
 ]
+# Every stage per sample, in the dataset, for a data preprocessor without
+# batch_transforms (switched as configs/islr/wlasl2000_per_sample_pipeline.py
+# does)
+train_pipeline = (
+    batched_train_pipeline[:2] + train_batch_transforms +
+    batched_train_pipeline[2:-1] + [dict(type='PackSignInputs')])
 test_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
     dict(type='TemporalSample', max_frames=256, mode='uniform'),
@@ -34,7 +46,7 @@ train_dataloader = dict(
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type='SignPoseDataset', data_root=data_root,
                  ann_file='train', paired_only=True,
-                 pipeline=train_pipeline))
+                 pipeline=batched_train_pipeline))
 val_dataloader = dict(
     batch_size=64,
     num_workers=4,

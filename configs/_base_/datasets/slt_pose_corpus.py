@@ -5,15 +5,28 @@ tokenizer = 'facebook/mbart-large-cc25'
 language = 'de'  # TranslationMetric scores words (de, en) or characters (zh)
 target_language = 'de_DE'  # the decoder's language token
 
-train_pipeline = [
+# Per sample: row read, check, temporal sampling, tokenisation;
+# PackSignInputs packs the stored joints in pixels as arrays. The pose
+# stages (train_batch_transforms) run on whole batches in the model's data
+# preprocessor (configs/slt/*.py set its batch_transforms), as in
+# pre-training (sl15m.py). This is the training default.
+batched_train_pipeline = [
     dict(type='CheckPoseSample'),
     dict(type='TemporalSample', max_frames=256, mode='random_uniform'),
+    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
+    dict(type='PackSignInputs', stack=False),
+]
+train_batch_transforms = [
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts'),
     dict(type='RandomAffinePose'),
-    dict(type='TokenizeText', tokenizer=tokenizer, max_length=128),
-    dict(type='PackSignInputs'),
 ]
+# Every stage per sample, in the dataset, for a data preprocessor without
+# batch_transforms (switched as configs/islr/wlasl2000_per_sample_pipeline.py
+# does)
+train_pipeline = (
+    batched_train_pipeline[:2] + train_batch_transforms +
+    batched_train_pipeline[2:-1] + [dict(type='PackSignInputs')])
 test_pipeline = [
     dict(type='CheckPoseSample'),
     dict(type='TemporalSample', max_frames=256, mode='uniform'),
@@ -31,7 +44,7 @@ train_dataloader = dict(
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type='SignPoseDataset', data_root=data_root,
                  ann_file='train', paired_only=True,
-                 pipeline=train_pipeline))
+                 pipeline=batched_train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=4,

@@ -7,14 +7,27 @@ data_root = 'data/traduttore_asl_words'
 num_classes = 14
 num_frames = 32
 
-train_pipeline = [
+# Per sample: row read, check, temporal sampling; PackSignInputs packs the
+# stored joints in pixels as arrays. The pose stages (train_batch_transforms)
+# run on whole batches in the model's data preprocessor
+# (configs/islr/traduttore_asl_words_scratch.py sets its batch_transforms),
+# as in pre-training (sl15m.py): the same transforms and definitions.
+batched_train_pipeline = [
     dict(type='CheckPoseSample'),
     dict(type='TemporalSample', max_frames=num_frames, mode='random_uniform'),
+    dict(type='PackSignInputs', stack=False),
+]
+train_batch_transforms = [
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts'),
     dict(type='RandomAffinePose'),
-    dict(type='PackSignInputs'),
 ]
+# Every stage per sample, in the dataset, for a data preprocessor without
+# batch_transforms (switched as configs/islr/wlasl2000_per_sample_pipeline.py
+# does)
+train_pipeline = (
+    batched_train_pipeline[:-1] + train_batch_transforms +
+    [dict(type='PackSignInputs')])
 test_pipeline = [
     dict(type='CheckPoseSample'),
     dict(type='TemporalSample', max_frames=num_frames, mode='uniform'),
@@ -29,7 +42,7 @@ train_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type='SignPoseDataset', data_root=data_root,
-                 ann_file='train', pipeline=train_pipeline))
+                 ann_file='train', pipeline=batched_train_pipeline))
 val_dataloader = dict(
     batch_size=64,
     num_workers=0,

@@ -4,11 +4,13 @@
 # and the configs that fine-tune its checkpoint
 # (configs/{islr,retrieval}/ablations/*_manual_only.py) apply this one
 # definition, so data and model agree with the checkpoint:
-#   train_pipeline = [
+#   train_batch_transforms = [
 #       dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
-#       for t in _base_.train_pipeline]               (and test_pipeline;
-#   pre-training: its train_batch_transforms, the data preprocessor's)
-#   model = dict(_base_.feature_set.model, head=...)
+#       for t in _base_.train_batch_transforms]       (and test_pipeline)
+#   model = dict(
+#       _base_.feature_set.model,
+#       data_preprocessor=dict(batch_transforms=train_batch_transforms),
+#       head=...)
 feature_set = dict(
     # transform type -> the arguments it takes instead, in every pipeline
     # and batch_transforms

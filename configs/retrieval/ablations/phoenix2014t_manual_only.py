@@ -8,18 +8,18 @@
 #       model.pretrained=work_dirs/features_manual_only/epoch_100.pth
 _base_ = ['../phoenix2014t.py',
           '../../_base_/features/manual_only.py']
-train_pipeline = [
+train_batch_transforms = [
     dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
-    for t in _base_.train_pipeline
+    for t in _base_.train_batch_transforms
 ]
 test_pipeline = [
     dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.test_pipeline
 ]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 # one branch: the encoder output is one embed_dims wide
 model = dict(
     _base_.feature_set.model,
+    data_preprocessor=dict(batch_transforms=train_batch_transforms),
     stc_head=dict(pose_channels=_base_.pose_encoder.encoder.embed_dims))

@@ -5,6 +5,7 @@ import torch
 from mmengine.model import BaseDataPreprocessor
 
 from slp_mm.registry import MODELS, TRANSFORMS
+from slp_mm.utils.cli_errors import ConfigError
 
 
 def pad_sequences(seqs: List[torch.Tensor], value=0) -> torch.Tensor:
@@ -73,6 +74,15 @@ class SignDataPreprocessor(BaseDataPreprocessor):
         if isinstance(poses, torch.Tensor):  # already stacked, no padding
             poses = list(poses)
         elif isinstance(poses, dict):  # PackSignInputs(stack=False)
+            if not (training and self.batch_transforms):
+                why = ('batch_transforms is empty' if training else
+                       'the pose stages run on training batches only')
+                raise ConfigError(
+                    'SignDataPreprocessor: the batch holds the stored '
+                    f'joints in pixels (PackSignInputs(stack=False)) but '
+                    f'{why}: give model.data_preprocessor.batch_transforms '
+                    "the dataset base's train_batch_transforms, or pack "
+                    "with the base's (per sample) train_pipeline")
             poses = list(zip(poses['keypoints'], poses['scores']))
         transforms = list(self.batch_transforms) if training else []
         stages = dict(layout=None)
