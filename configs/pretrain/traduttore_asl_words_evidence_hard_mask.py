@@ -4,7 +4,7 @@
 # joints or frames that the neighbours give away).
 #   PYTHONPATH=. python tools/analysis/pretraining_evidence.py \
 #       --pretrain-config configs/pretrain/traduttore_asl_words_evidence_hard_mask.py \
-#       --work-dir work_dirs/evidence_hard_mask --variants mpm
+#       --work-dir work_dirs/evidence --variants mpm --seeds 3 --jobs 2
 _base_ = ['./traduttore_asl_words_evidence.py']
 
 hard_mask = dict(
