@@ -5,14 +5,16 @@ corpus row to the batch the model receives, on one CPU core.
         [--repeats 5] [--config configs/_base_/datasets/islr_pose_corpus.py]
 
 The set-up of ``bench_pipeline.py`` (paper-like synthetic clips, 0 workers,
-one torch thread, batch 64, ``pseudo_collate``, ``SignDataPreprocessor`` on
-CPU) with a downstream dataset config, by default ISLR's (32 frames,
+one torch thread, batch 64, ``SignDataPreprocessor`` on CPU) with a
+downstream dataset config, by default ISLR's (32 frames,
 ``SelectKeypoints``, ``NormalizeParts``, ``RandomAffinePose``):
 
-- per sample: the config's ``train_pipeline``, every stage in the dataset;
+- per sample: the config's ``train_pipeline``, every stage in the dataset,
+  ``pseudo_collate``;
 - batched (the training default): its ``batched_train_pipeline`` (row read,
   check, temporal sampling, packing of the stored arrays) and its
-  ``train_batch_transforms`` run by the data preprocessor on the batch.
+  ``train_batch_transforms`` run by the data preprocessor on the batch,
+  after the config's ``collate_fn`` padded it.
 
 The paths alternate ``--repeats`` times; the best (and every) samples/s of
 each is printed, and their ratio.
@@ -24,11 +26,15 @@ import sys
 import tempfile
 from collections import defaultdict
 
+from functools import partial
+
 import torch
 from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
 
 from bench_pipeline import REPO, Path, write_corpus
 from slp_mm.engine import register_all_modules
+from slp_mm.registry import FUNCTIONS
 
 
 def main():
@@ -43,9 +49,11 @@ def main():
     torch.set_num_threads(1)
     register_all_modules()
     cfg = Config.fromfile(osp.join(REPO, args.config))
+    collate = dict(cfg.train_dataloader.collate_fn)
     specs = {
-        'per sample': (cfg.train_pipeline, []),
-        'batched': (cfg.batched_train_pipeline, cfg.train_batch_transforms),
+        'per sample': (cfg.train_pipeline, [], pseudo_collate),
+        'batched': (cfg.batched_train_pipeline, cfg.train_batch_transforms,
+                    partial(FUNCTIONS.get(collate.pop('type')), **collate)),
     }
     with tempfile.TemporaryDirectory() as work:
         corpus = osp.join(work, 'corpus')
@@ -53,8 +61,8 @@ def main():
         paths = {
             name:
             Path(corpus, [dict(t) for t in pipeline],
-                 [dict(t) for t in batch_transforms])
-            for name, (pipeline, batch_transforms) in specs.items()
+                 [dict(t) for t in batch_transforms], collate_fn)
+            for name, (pipeline, batch_transforms, collate_fn) in specs.items()
         }
         for path in paths.values():
             path.run(epoch=0)  # warm-up: memory map, caches

@@ -7,15 +7,19 @@ Both paths read the same corpus of paper-like synthetic clips
 (``synthetic_clips.py``: length mix, COCO-WholeBody 133 keypoints) through a
 torch DataLoader with 0 workers (so the figure is per core), one torch
 thread, batch 64, the ``LengthBucketSampler`` of
-``configs/_base_/datasets/sl15m.py``, ``pseudo_collate`` and the model's
-``SignDataPreprocessor`` (on CPU):
+``configs/_base_/datasets/sl15m.py`` and the model's ``SignDataPreprocessor``
+(on CPU):
 
 - per sample: the config's ``train_pipeline``, every stage in the dataset
-  (tokenizer cache off, as before issue 15);
+  (tokenizer cache off), ``pseudo_collate``: as before issue 15;
 - batched (the training default): the config's ``batched_train_pipeline``
   (row read, check, temporal sampling, cached tokenisation, packing of the
-  stored arrays) and its ``train_batch_transforms`` run by the data
-  preprocessor on the batch (the keypoint selection while padding).
+  stored arrays), its ``collate_fn`` (``collate_sign_batch``: padding into
+  one buffer, with the keypoint selection) and its
+  ``train_batch_transforms`` run by the data preprocessor on the batch.
+
+``--workers`` then times the loader alone with worker processes, what a
+GPU's training process receives: the batches cross a process boundary.
 
 Sentences: one of ``--sentences`` per clip (each repeats), as in SL-1.5M
 where isolated-sign words and sentences recur. The paths alternate
@@ -28,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from functools import partial
 
 import torch
 from mmengine.config import Config
@@ -36,7 +41,7 @@ from mmengine.dataset import pseudo_collate
 from slp_mm.corpus import SignCorpusWriter
 from slp_mm.datasets import LengthBucketSampler, SignPoseDataset
 from slp_mm.engine import register_all_modules
-from slp_mm.registry import MODELS
+from slp_mm.registry import FUNCTIONS, MODELS
 from slp_mm.structures.tokenizer import train_tokenizer
 from synthetic_clips import CLIP_TEXT, paper_like_lengths, random_clips
 
@@ -50,7 +55,7 @@ STAGES = dict(CheckPoseSample='read', TemporalSample='temporal sampling',
               HierarchicalPoseMask='masking', TokenizeText='tokenisation',
               PackSignInputs='packing')
 DATASET_STAGES = ('read', 'temporal sampling', 'tokenisation', 'packing',
-                  'pseudo_collate')
+                  'collate')
 ORDER = ('read', 'temporal sampling', 'selection + normalisation', 'masking',
          'tokenisation', 'packing', 'pseudo_collate', 'collate',
          'host-to-device')
@@ -80,25 +85,43 @@ def build_paths(tokenizer):
     per_sample = local(cfg.train_pipeline, cache_size=0)  # every stage
     fast = local(cfg.batched_train_pipeline)
     batched = [dict(t) for t in cfg.train_batch_transforms]
-    return {'per sample': (per_sample, []), 'batched': (fast, batched)}
+    collate = dict(cfg.train_dataloader.collate_fn)
+    collate = partial(FUNCTIONS.get(collate.pop('type')), **collate)
+    return {
+        'per sample': (per_sample, [], pseudo_collate),
+        'batched': (fast, batched, collate)
+    }
 
 
 class Path:
-    """One way through the data: dataset, loader and preprocessor."""
+    """One way through the data: dataset, loader (``collate_fn``: mmengine's
+    ``pseudo_collate`` by default, as before issue 15) and preprocessor."""
 
-    def __init__(self, corpus, pipeline, batch_transforms):
+    def __init__(self, corpus, pipeline, batch_transforms,
+                 collate_fn=pseudo_collate):
         self.dataset = SignPoseDataset(ann_file=corpus, pipeline=pipeline)
         self.preprocessor = MODELS.build(
             dict(type='SignDataPreprocessor',
                  batch_transforms=batch_transforms))
+        self.collate_fn = collate_fn
 
-    def loader(self, epoch, collate_fn=pseudo_collate):
+    def loader(self, epoch, collate_fn=None, num_workers=0):
         sampler = LengthBucketSampler(self.dataset, BATCH, shuffle=True,
                                       seed=0)
         sampler.set_epoch(epoch)
         return torch.utils.data.DataLoader(
-            self.dataset, BATCH, sampler=sampler, num_workers=0,
-            collate_fn=collate_fn)
+            self.dataset, BATCH, sampler=sampler, num_workers=num_workers,
+            collate_fn=collate_fn or self.collate_fn)
+
+    def delivered(self, epoch, num_workers):
+        """Samples/s a DataLoader with ``num_workers`` hands the training
+        process (after its first batch: worker start-up left out)."""
+        batches = iter(self.loader(epoch, num_workers=num_workers))
+        next(batches)
+        n, start = 0, time.perf_counter()
+        for data in batches:
+            n += len(data['data_samples'])
+        return n / (time.perf_counter() - start)
 
     def run(self, epoch):
         """Samples/s of one epoch, from row to the model's batch."""
@@ -127,20 +150,23 @@ class Path:
             t.transform_batch = timed(t.transform_batch,
                                       STAGES[type(t).__name__])
         self.dataset.get_data_info = timed(self.dataset.get_data_info, 'read')
-        self.preprocessor._to_device = timed(self.preprocessor._to_device,
-                                             'collate')
+        self.preprocessor._pad = timed(self.preprocessor._pad, 'pad')
+        stage = ('pseudo_collate' if self.collate_fn is pseudo_collate else
+                 'collate')
         n = 0
-        for data in self.loader(epoch,
-                                timed(pseudo_collate, 'pseudo_collate')):
+        for data in self.loader(epoch, timed(self.collate_fn, stage)):
             t0 = time.perf_counter()
             self.preprocessor(data, True)
             spent['preprocessor'] += time.perf_counter() - t0
             n += len(data['data_samples'])
-        # the preprocessor's own time past padding and the batch stages
-        spent['collate'] += spent.pop('preprocessor') - sum(
-            spent[s] for s in ('collate', 'selection + normalisation',
-                               'masking')
-            if self.preprocessor.batch_transforms or s == 'collate')
+        # padding: in the collate function, or in the preprocessor for
+        # pseudo_collate's lists; the preprocessor's time past it and the
+        # batch stages (the copy to the device, masks) is host-to-device
+        pad = spent.pop('pad', 0.0)
+        spent['collate'] += pad
+        spent['host-to-device'] = spent.pop('preprocessor') - pad - sum(
+            spent[s] for s in ('selection + normalisation', 'masking')
+            if self.preprocessor.batch_transforms)
         return {k: v / n for k, v in spent.items()}
 
 
@@ -149,6 +175,10 @@ def main():
     parser.add_argument('--samples', type=int, default=1024)
     parser.add_argument('--sentences', type=int, default=256)
     parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument(
+        '--workers', type=int, nargs='*', default=[1, 2],
+        help='also time the loader alone with these numbers of worker '
+        'processes (none: skip)')
     args = parser.parse_args()
     torch.set_num_threads(1)
     register_all_modules()
@@ -170,6 +200,8 @@ def main():
                 rates[name].append(path.run(epoch=1 + r))
         stages = {name: path.breakdown(epoch=99)
                   for name, path in paths.items()}
+        delivered = {(name, w): path.delivered(100, w)
+                     for w in args.workers for name, path in paths.items()}
     try:
         load = ' (load average %.2f %.2f %.2f)' % tuple(
             float(x) for x in open('/proc/loadavg').read().split()[:3])
@@ -199,6 +231,13 @@ def main():
     print(f'\nbatched, dataset side only ({", ".join(DATASET_STAGES)}): '
           f'{worker * 1e6:.1f} us per sample = {1 / worker:,.0f} samples/s '
           'per loader worker core')
+    if delivered:
+        print('\n| loader alone, samples/s (after the first batch) | '
+              + ' | '.join(paths) + ' |')
+        print('|---|' + '---|' * len(paths))
+        for w in args.workers:
+            print(f'| {w} worker process(es) | ' + ' | '.join(
+                f'{delivered[name, w]:,.0f}' for name in paths) + ' |')
 
 
 if __name__ == '__main__':

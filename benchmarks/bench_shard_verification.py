@@ -83,8 +83,8 @@ def main():
         rows.append(('cached, warm (next runs)',
                      time_full_init(corpus, 'cached')))
         rows.append(('always', time_full_init(corpus, 'always', repeats=1)))
-        print(f'| full_init / check | seconds | GB/s hashed | '
-              f'SL-1.5M cold start (260 GB) |')
+        print('| full_init / check | seconds | GB/s hashed | '
+              'SL-1.5M cold start (260 GB) |')
         print('|---|---:|---:|---:|')
         for name, seconds in rows:
             hashing = 'hash' in name or 'cold' in name or name == 'always'

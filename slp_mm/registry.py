@@ -7,6 +7,7 @@ lazily, exactly as mmpretrain does.
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOG_PROCESSORS as MMENGINE_LOG_PROCESSORS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
@@ -28,7 +29,7 @@ from mmengine.registry import Registry
 __all__ = [
     'RUNNERS', 'LOOPS', 'HOOKS', 'LOG_PROCESSORS', 'OPTIMIZERS',
     'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'PARAM_SCHEDULERS',
-    'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS', 'MODEL_WRAPPERS',
+    'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'FUNCTIONS', 'MODELS', 'MODEL_WRAPPERS',
     'TASK_UTILS', 'KEYPOINT_LAYOUTS', 'METRICS', 'EVALUATOR',
     'VISUALIZERS', 'VISBACKENDS', 'POSE_FORMATS', 'ANNOTATION_LOADERS',
     'POSE_EXTRACTORS'
@@ -90,6 +91,9 @@ DATA_SAMPLERS = Registry(
     'data sampler',
     parent=MMENGINE_DATA_SAMPLERS,
     locations=['slp_mm.datasets'])
+# collate functions (a DataLoader's ``collate_fn``)
+FUNCTIONS = Registry(
+    'function', parent=MMENGINE_FUNCTIONS, locations=['slp_mm.datasets'])
 TRANSFORMS = Registry(
     'transform',
     parent=MMENGINE_TRANSFORMS,

@@ -10,5 +10,7 @@
 #   python tools/train.py configs/islr/wlasl2000_per_sample_pipeline.py \
 #       --cfg-options model.pretrained=PRETRAINED.pth
 _base_ = ['./wlasl2000.py']
-train_dataloader = dict(dataset=dict(pipeline=_base_.train_pipeline))
+# the workers still pad into one buffer, of the joints the pipeline kept
+train_dataloader = dict(dataset=dict(pipeline=_base_.train_pipeline),
+                        collate_fn=dict(layout=None))
 model = dict(data_preprocessor=dict(batch_transforms=[]))

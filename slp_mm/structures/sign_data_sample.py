@@ -45,6 +45,23 @@ def _gloss_list(value) -> list:
     return list(value)
 
 
+# tensor dtypes a numpy array holds exactly
+_NUMPY_DTYPES = (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32,
+                 torch.int64, torch.float16, torch.float32, torch.float64)
+
+
+class _TensorByValue:
+    """A CPU tensor's values in a pickle (see
+    :meth:`SignDataSample.__getstate__`)."""
+    __slots__ = ('array', )
+
+    def __init__(self, array) -> None:
+        self.array = array
+
+    def __reduce__(self):
+        return _TensorByValue, (self.array, )
+
+
 class SignDataSample(BaseDataElement):
     """Annotations and per-sample tensors of one sign sequence.
 
@@ -84,6 +101,32 @@ class SignDataSample(BaseDataElement):
                            f'not metainfo: assign them (sample.{typed[0]} = '
                            '...)')
         super().set_metainfo(metainfo)
+
+    def __getstate__(self) -> dict:
+        """Pickle its CPU tensors by value, as numpy arrays.
+
+        A data sample crosses from a DataLoader worker to the training
+        process pickled by torch's ``ForkingPickler``, which moves every
+        tensor into a shared-memory segment of its own: for the few dozen
+        token ids of a sample that costs ~350 us to send and ~150 us to
+        receive, several times the whole pipeline of the sample
+        (docs/benchmarks.md, 'Loader workers'). By value it is a copy of a
+        few hundred bytes.
+        """
+        state = self.__dict__.copy()
+        for key, value in state.items():
+            if (isinstance(value, torch.Tensor) and value.device.type == 'cpu'
+                    and not value.requires_grad
+                    and value.dtype in _NUMPY_DTYPES):
+                state[key] = _TensorByValue(value.numpy())
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update({
+            key: torch.from_numpy(value.array)
+            if isinstance(value, _TensorByValue) else value
+            for key, value in state.items()
+        })
 
     @property
     def is_paired(self) -> bool:

@@ -159,6 +159,7 @@ def test_ablation_changes_only_its_setting(name, base_cfg):
         m.data_preprocessor = bm.data_preprocessor
         undone.train_batch_transforms = base.train_batch_transforms
         undone.test_pipeline = base.test_pipeline
+        undone.train_dataloader.collate_fn = base.train_dataloader.collate_fn
     elif name == 'mpm_only':
         m.stc_head, m.text_encoder = bm.stc_head, bm.text_encoder
     elif name == 'stc_only':

@@ -3,10 +3,11 @@
 data_root = 'data/demo_synthetic'
 tokenizer = data_root + '/corpus/tokenizer'
 
-# Per sample: row read, check, temporal sampling, cached tokenisation; the
-# pose stages (train_batch_transforms) run on whole batches in the model's
-# data preprocessor (configs/pretrain/demo.py), as in
-# configs/_base_/datasets/sl15m.py.
+# The batched path of configs/_base_/datasets/sl15m.py (per sample: row
+# read, check, temporal sampling, cached tokenisation; the pose stages,
+# train_batch_transforms, in a data preprocessor), for the configs that take
+# it; the demo itself trains with every stage per sample (train_pipeline):
+# its synthetic clips are rendered per sample anyway.
 batched_train_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
     # a random frame of each of 64 segments: the whole clip, so the
@@ -40,7 +41,10 @@ train_dataloader = dict(
     batch_size=16,
     num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
+    # padded in the loader worker into one buffer (one shared-memory
+    # segment a batch; docs/benchmarks.md, 'Loader workers'), of the joints
+    # the pipeline kept
+    collate_fn=dict(type='slp_mm.collate_sign_batch', layout=None),
     dataset=dict(
         type='SyntheticSignPoseDataset',
         data_root=data_root,

@@ -49,7 +49,11 @@ train_dataloader = dict(
     # shuffled batches of similar clip lengths (less padding); its
     # batch_size must equal the dataloader's
     sampler=dict(type='LengthBucketSampler', batch_size=64, shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
+    # padded in the loader worker into one buffer, with the joints the
+    # data preprocessor's SelectKeypoints keeps (one shared-memory segment
+    # a batch; docs/benchmarks.md, 'Loader workers')
+    collate_fn=dict(type='slp_mm.collate_sign_batch',
+                    layout=train_batch_transforms[0]['layout']),
     dataset=dict(
         type='SignPoseDataset',
         data_root=data_root,

@@ -41,7 +41,11 @@ train_dataloader = dict(
     num_workers=4,
     persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
+    # padded in the loader worker into one buffer, with the joints the
+    # data preprocessor's SelectKeypoints keeps (one shared-memory segment
+    # a batch; docs/benchmarks.md, 'Loader workers')
+    collate_fn=dict(type='slp_mm.collate_sign_batch',
+                    layout=train_batch_transforms[0]['layout']),
     dataset=dict(type='SignPoseDataset', data_root=data_root,
                  ann_file='train', paired_only=True,
                  pipeline=batched_train_pipeline))

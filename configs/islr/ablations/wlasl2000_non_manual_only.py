@@ -11,6 +11,9 @@ train_batch_transforms = [
     dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.train_batch_transforms
 ]
+# the loader workers keep the same joints while padding
+train_dataloader = dict(
+    collate_fn=dict(layout=train_batch_transforms[0]['layout']))
 test_pipeline = [
     dict(t, **_base_.feature_set.transforms.get(t['type'], {}))
     for t in _base_.test_pipeline

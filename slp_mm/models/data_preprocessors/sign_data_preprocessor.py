@@ -1,9 +1,9 @@
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import List, Sequence
 
-import numpy as np
 import torch
 from mmengine.model import BaseDataPreprocessor
 
+from slp_mm.datasets.padded_sign_batch import PaddedSignBatch, pad_sign_batch
 from slp_mm.registry import MODELS, TRANSFORMS
 from slp_mm.utils.cli_errors import ConfigError
 
@@ -28,8 +28,10 @@ class SignDataPreprocessor(BaseDataPreprocessor):
         - ``paired`` (B,) bool: the sample has a sentence.
 
     The batch is padded on the host straight into one contiguous buffer
-    (pinned when the model is on CUDA) and sent to the device in one copy;
-    the data samples stay on the host (heads move what they read).
+    (:class:`PaddedSignBatch`; pinned when the model is on CUDA) and sent to
+    the device in one copy; the data samples stay on the host (heads move
+    what they read). A batch the loader workers already padded
+    (``collate_fn=dict(type='collate_sign_batch')``) is taken as it is.
 
     ``batch_transforms`` run the pose stages of the pipeline on whole
     training batches, as tensor operations on the model's device, instead
@@ -69,189 +71,68 @@ class SignDataPreprocessor(BaseDataPreprocessor):
                                 'sample only; keep it in the pipeline)')
 
     def forward(self, data: dict, training: bool = False) -> dict:
-        poses = data['inputs']
         samples = data.get('data_samples') or []
-        if isinstance(poses, torch.Tensor):  # already stacked, no padding
-            poses = list(poses)
-        elif isinstance(poses, dict):  # PackSignInputs(stack=False)
-            if not (training and self.batch_transforms):
-                why = ('batch_transforms is empty' if training else
-                       'the pose stages run on training batches only')
-                raise ConfigError(
-                    'SignDataPreprocessor: the batch holds the stored '
-                    f'joints in pixels (PackSignInputs(stack=False)) but '
-                    f'{why}: give model.data_preprocessor.batch_transforms '
-                    "the dataset base's train_batch_transforms, or pack "
-                    "with the base's (per sample) train_pipeline")
-            poses = list(zip(poses['keypoints'], poses['scores']))
         transforms = list(self.batch_transforms) if training else []
-        stages = dict(layout=None)
-        joints = None
-        if transforms and hasattr(transforms[0], 'source_joints'):
-            select = transforms.pop(0)  # done while padding
-            joints = np.asarray(select.source_joints(_num_joints(poses[0])))
-            stages['layout'] = select.layout.name
-        batch = self._to_device(poses, samples,
-                                batched=bool(self.batch_transforms)
-                                and training, joints=joints)
-        pose = batch['pose']  # (B, T, K, 3)
+        select = (transforms[0] if transforms
+                  and hasattr(transforms[0], 'source_joints') else None)
+        batch = data['inputs']
+        if not isinstance(batch, PaddedSignBatch):
+            batch = self._pad(batch, samples, select,
+                              planes=bool(transforms))
+        if batch.planes and not transforms:
+            why = ('batch_transforms is empty' if training else
+                   'the pose stages run on training batches only')
+            raise ConfigError(
+                'SignDataPreprocessor: the batch holds the stored joints in '
+                f'pixels (PackSignInputs(stack=False)) but {why}: give '
+                'model.data_preprocessor.batch_transforms the dataset '
+                "base's train_batch_transforms, or pack with the base's (per "
+                'sample) train_pipeline')
+        if ('text_ids' in batch.fields
+                and batch.text_pad_id != self.text_pad_id):
+            raise ConfigError(
+                f'SignDataPreprocessor: text_pad_id={self.text_pad_id} but '
+                f'the batch was collated with text_pad_id='
+                f'{batch.text_pad_id} (collate_fn): set both alike')
+        stages = dict(layout=batch.layout)
+        if select is not None and batch.layout is not None:
+            if batch.layout != select.layout.name:
+                raise ConfigError(
+                    f'SignDataPreprocessor: the batch kept the joints of '
+                    f'layout {batch.layout!r} (collate_fn) but '
+                    f'batch_transforms select {select.layout.name!r}: set '
+                    'both alike')
+            transforms.pop(0)  # done while padding
+        host = batch.to(self.device, self._non_blocking).views()
+        pose = host['pose']  # (B, T, K, 3)
         pose_mask = (torch.arange(pose.shape[1], device=pose.device)[None]
-                     < batch['lengths'][:, None])  # (B, T)
-        mpm_mask = batch.get('mpm_mask')
+                     < host['lengths'][:, None])  # (B, T)
+        mpm_mask = host.get('mpm_mask')
         if transforms:
-            stages.update(pose=pose, lengths=batch['lengths'],
-                          size=batch.get('size'))
+            stages.update(pose=pose, lengths=host['lengths'],
+                          size=host.get('size'))
             for t in transforms:
                 stages = t.transform_batch(stages)
             pose = stages['pose']
             mpm_mask = stages.get('mpm_mask', mpm_mask)
         inputs = dict(pose=pose, pose_mask=pose_mask, mpm_mask=mpm_mask,
-                      paired=batch['paired'], text_ids=None, text_mask=None)
-        if 'text_ids' in batch:
-            text_ids = batch['text_ids']  # (B, L)
+                      paired=host['paired'], text_ids=None, text_mask=None)
+        if 'text_ids' in host:
+            text_ids = host['text_ids']  # (B, L)
             inputs['text_ids'] = text_ids
             inputs['text_mask'] = (
                 torch.arange(text_ids.shape[1], device=text_ids.device)[None]
-                < batch['text_lengths'][:, None])
+                < host['text_lengths'][:, None])
         return dict(inputs=inputs, data_samples=samples)
 
-    def _to_device(self, poses: List[Union[torch.Tensor, tuple]], samples,
-                   batched: bool,
-                   joints: Optional[np.ndarray] = None
-                   ) -> Dict[str, torch.Tensor]:
-        """Pad the batch into one host buffer and copy it to the device.
-
-        ``poses`` are (T, K, 3) tensors or (keypoints (T, K, 2), scores
-        (T, K)) arrays. Returns ``pose`` (B, T, K, C) (for ``batched``, the
-        view of (3, B, T, K') planes of the ``joints`` kept), ``lengths``
-        (B, ), ``paired`` (B, ); ``text_ids`` (B, L) and ``text_lengths``
-        (B, ) when a sample is paired; ``mpm_mask`` (B, T, K) when every
-        sample has one; ``size`` (B, 2) video width and height when
-        ``batched``.
-        """
-        if not batched:
-            poses = [_stacked(p) for p in poses]
-        b = len(poses)
-        lengths = [len(p[0]) if isinstance(p, tuple) else len(p)
-                   for p in poses]
-        t = max(lengths)
-        if batched:
-            k = _num_joints(poses[0]) if joints is None else len(joints)
-            pose_shape = (3, b, t, k)
-        else:
-            k = poses[0].shape[1]
-            pose_shape = (b, t) + tuple(poses[0].shape[1:])
-        fields = dict(pose=(pose_shape, torch.float32),
-                      lengths=((b, ), torch.long),
-                      paired=((b, ), torch.bool))
-        paired = [s.is_paired for s in samples]
-        texts = [s.text_ids if p else None for s, p in zip(samples, paired)]
-        if any(paired):
-            text_len = max(len(i) for i in texts if i is not None)
-            fields.update(text_ids=((b, text_len), torch.long),
-                          text_lengths=((b, ), torch.long))
-        has_masks = bool(samples) and all('mpm_mask' in s for s in samples)
-        if has_masks:
-            fields['mpm_mask'] = ((b, t, k), torch.bool)
-        if batched:
-            fields['size'] = ((b, 2), torch.float32)
-        buffer, host = _one_buffer(fields,
-                                   pin=self.device.type == 'cuda')
-        if batched:
-            _fill_planes(host['pose'].numpy(), poses, joints)
-        else:
-            _pad_into(host['pose'], poses, 0)
-        host['lengths'].copy_(torch.tensor(lengths))
-        host['paired'].copy_(torch.tensor(paired, dtype=torch.bool)
-                             if samples else torch.zeros(b, dtype=torch.bool))
-        if any(paired):
-            empty = torch.zeros(0, dtype=torch.long)
-            texts = [empty if i is None else i for i in texts]
-            host['text_ids'].copy_(pad_sequences(texts, self.text_pad_id))
-            host['text_lengths'].copy_(torch.tensor([len(i) for i in texts]))
-        if has_masks:
-            _pad_into(host['mpm_mask'], [s.mpm_mask for s in samples], False)
-        if batched:
-            host['size'].copy_(
-                torch.tensor([[s.width, s.height] for s in samples],
-                             dtype=torch.float32))
-        if buffer.device != self.device:
-            buffer = buffer.to(self.device, non_blocking=self._non_blocking)
-            host = _views(buffer, fields)
-        if batched:  # (3, B, T, K) -> (B, T, K, 3) view
-            host['pose'] = host['pose'].permute(1, 2, 3, 0)
-        return host
-
-
-def _num_joints(pose: Union[torch.Tensor, tuple]) -> int:
-    """K of a (T, K, 3) pose or of its (keypoints, scores)."""
-    return (pose[0] if isinstance(pose, tuple) else pose).shape[1]
-
-
-def _stacked(pose: Union[torch.Tensor, tuple]) -> torch.Tensor:
-    """(T, K, 3) float tensor of a stacked pose or (keypoints, scores)."""
-    if not isinstance(pose, tuple):
-        return pose
-    kpts, scores = pose
-    return torch.from_numpy(
-        np.concatenate([kpts, scores[..., None]], -1).astype(np.float32))
-
-
-def _fill_planes(out: np.ndarray, poses: Sequence[Union[torch.Tensor, tuple]],
-                 joints: Optional[np.ndarray]) -> None:
-    """Write the ``joints`` of each pose into the channel planes ``out``
-    (3, B, T, K), right-padded with 0: one gather a sample (``np.take``
-    with an index array: ~3x faster than a list index or a transposed
-    copy), then a copy per channel."""
-    for i, pose in enumerate(poses):
-        if not isinstance(pose, tuple):  # (T, K0, 3)
-            pose = pose.numpy()
-            pose = (pose[..., :2], pose[..., 2])
-        kpts, scores = pose  # (T, K0, 2), (T, K0)
-        if joints is not None:
-            kpts = np.take(kpts, joints, axis=1)  # (T, K, 2)
-            scores = np.take(scores, joints, axis=1)  # (T, K)
-        n = len(kpts)
-        out[0, i, :n] = kpts[..., 0]
-        out[1, i, :n] = kpts[..., 1]
-        out[2, i, :n] = scores
-        out[:, i, n:] = 0
-
-
-def _layout(fields: Dict[str, Tuple[tuple, torch.dtype]]):
-    """Byte offset and size of each field in one buffer (8-byte aligned)."""
-    offset, spans = 0, {}
-    for name, (shape, dtype) in fields.items():
-        nbytes = torch.Size(shape).numel() * dtype.itemsize
-        spans[name] = (offset, nbytes)
-        offset += -(-nbytes // 8) * 8
-    return spans, offset
-
-
-def _views(buffer: torch.Tensor,
-           fields: Dict[str, Tuple[tuple, torch.dtype]]
-           ) -> Dict[str, torch.Tensor]:
-    """Typed views of the fields of a uint8 buffer laid out by _layout."""
-    spans, _ = _layout(fields)
-    return {
-        name: buffer[o:o + n].view(fields[name][1]).view(fields[name][0])
-        for name, (o, n) in spans.items()
-    }
-
-
-def _one_buffer(fields: Dict[str, Tuple[tuple, torch.dtype]], pin: bool
-                ) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
-    """One uint8 host buffer holding every field, and its typed views."""
-    _, total = _layout(fields)
-    buffer = torch.empty(total, dtype=torch.uint8, pin_memory=pin)
-    return buffer, _views(buffer, fields)
-
-
-def _pad_into(out: torch.Tensor, seqs: Sequence[torch.Tensor],
-              value) -> None:
-    """Write (L_i, ...) sequences into the rows of ``out`` (B, L, ...),
-    right-padded with ``value``."""
-    for row, seq in zip(out, seqs):
-        n = len(seq)
-        row[:n] = seq
-        row[n:] = value
+    def _pad(self, poses, samples, select, planes: bool) -> PaddedSignBatch:
+        """Pad ``pseudo_collate``'s lists here (on the host, into one
+        buffer, pinned for a CUDA model)."""
+        if isinstance(poses, torch.Tensor):  # already stacked, no padding
+            poses = list(poses)
+        elif isinstance(poses, dict):  # PackSignInputs(stack=False)
+            poses = list(zip(poses['keypoints'], poses['scores']))
+            planes = True
+        return pad_sign_batch(poses, samples, planes,
+                              select if planes else None, self.text_pad_id,
+                              pin=self.device.type == 'cuda')

@@ -7,6 +7,7 @@ import pytest
 import torch
 from mmengine.dataset import pseudo_collate
 
+from slp_mm.datasets.padded_sign_batch import pad_sign_batch
 from slp_mm.datasets.transforms import (HierarchicalPoseMask, NormalizeParts,
                                         PackSignInputs, SelectKeypoints)
 from slp_mm.registry import MODELS
@@ -111,20 +112,20 @@ def test_batch_is_one_host_buffer():
     clips = [dict(_clip(4, 0), text_ids=None), _clip(3, 1)]
     packed = _packed(clips)
     packed['data_samples'][1].text_ids = [5, 6, 2, 250004]
-    pre = _preprocessor(*STAGES)
-    host = pre._to_device(packed['inputs'], packed['data_samples'], True)
+    batch = pad_sign_batch(list(packed['inputs']), packed['data_samples'],
+                           planes=True, select=SelectKeypoints())
+    host = batch.views()
     storages = {t.untyped_storage().data_ptr() for t in host.values()}
     assert len(storages) == 1
+    assert host['pose'].shape == (2, 4, 79, 3)
     assert host['text_ids'].tolist() == [[1, 1, 1, 1], [5, 6, 2, 250004]]
     assert host['size'].tolist() == [[640, 480], [641, 480]]
     # another device gets the whole buffer in one copy, then typed views
-    pre._device = torch.device('meta')
-    moved = pre._to_device(packed['inputs'], packed['data_samples'], True)
+    moved = batch.to('meta').views()
     assert {t.device.type for t in moved.values()} == {'meta'}
     assert {k: (t.shape, t.dtype) for k, t in moved.items()} == {
         k: (t.shape, t.dtype) for k, t in host.items()}
-    pre._device = torch.device('cpu')
-    out = pre(packed, True)['inputs']
+    out = _preprocessor(*STAGES)(packed, True)['inputs']
     assert out['paired'].tolist() == [False, True]
     assert out['text_mask'].tolist() == [[False] * 4, [True] * 4]
 
