@@ -24,8 +24,7 @@ class InvalidSampleError(ValueError):
 
 def find_sample_problem(sample: dict,
                         num_keypoints: int,
-                        max_frames: Optional[int] = None,
-                        check_values: bool = True) -> Optional[str]:
+                        max_frames: Optional[int] = None) -> Optional[str]:
     """Describe what is wrong with a sample, or return ``None`` if usable.
 
     Checks the data contract: ``keypoints`` (T, K, 2) and ``scores``
@@ -34,12 +33,6 @@ def find_sample_problem(sample: dict,
     ``K == num_keypoints``; a ``width`` / ``height`` that is present must be
     a finite size of at least one pixel, an ``fps`` a finite positive rate,
     a ``text`` a non-blank UTF-8 string.
-
-    ``check_values=False`` leaves out the scans of the keypoint and score
-    values (the only checks that read the whole clip, ~30 us of a
-    100-frame one): for rows that passed them when written and whose shard
-    hash was verified since (``SignPoseDataset`` marks them
-    ``values_verified``).
     """
     kpts = np.asarray(sample.get('keypoints'))
     scores = np.asarray(sample.get('scores'))
@@ -59,8 +52,6 @@ def find_sample_problem(sample: dict,
     for key, array in (('keypoints', kpts), ('scores', scores)):
         if array.dtype.kind not in 'iuf':
             return f'field {key!r} has dtype {array.dtype}, expected numbers'
-        if not check_values:
-            continue
         # a clean array (every training sample) costs two reductions, not
         # five passes with temporaries: NaN fails both comparisons
         if not array.size or (-MAX_ABS_VALUE <= array.min()
@@ -73,8 +64,8 @@ def find_sample_problem(sample: dict,
         if n_bad:
             return (f'field {key!r} has {n_bad} values beyond '
                     f'+-{MAX_ABS_VALUE:g}')
-    if check_values and scores.size and not (
-            -SCORE_TOLERANCE <= scores.min() and scores.max() <= MAX_SCORE):
+    if scores.size and not (-SCORE_TOLERANCE <= scores.min()
+                            and scores.max() <= MAX_SCORE):
         n_bad = int(np.count_nonzero((scores < -SCORE_TOLERANCE)
                                      | (scores > MAX_SCORE)))
         return (f"field 'scores' has {n_bad} values outside [0, "

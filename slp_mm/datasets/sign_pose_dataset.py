@@ -229,9 +229,6 @@ class SignPoseDataset(BaseDataset):
     def get_data_info(self, idx: int) -> dict:
         info = self.corpus[int(self._indexes[idx])]
         info['sample_idx'] = idx
-        # the writer refused bad values, and the shard is the bytes it
-        # wrote: CheckPoseSample need not scan them again
-        info['values_verified'] = self.verify_shards != 'off'
         if self.gloss_vocab_file is not None:
             info['gloss_vocab_file'] = self.gloss_vocab_file
         return info

@@ -115,36 +115,3 @@ def test_unwritable_cache_only_costs_rehashing(corpus, tmp_path, hashed):
 def test_mode_typo_names_the_key(corpus, key):
     with pytest.raises(ValueError, match=f"{key} must be one of"):
         SignPoseDataset(ann_file=str(corpus), **{key: 'cahced'})
-
-
-@pytest.mark.parametrize('mode', ['cached', 'off'])
-def test_value_scans_run_only_where_shards_are_not_verified(
-        corpus, mode, monkeypatch):
-    """A verified row passed the value checks when written (the scans are
-    ~30 us a clip of the data pipeline); an unverified row is scanned."""
-    from slp_mm.datasets.transforms import check_pose_sample
-    calls = []
-    original = check_pose_sample.find_sample_problem
-
-    def spy(*args, **kwargs):
-        calls.append(kwargs.get('check_values', True))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(check_pose_sample, 'find_sample_problem', spy)
-    dataset = SignPoseDataset(
-        ann_file=str(corpus), verify_shards=mode,
-        pipeline=[dict(type='CheckPoseSample'), dict(type='PackSignInputs')])
-    dataset[0]
-    assert calls == [mode == 'off']
-
-
-def test_unverified_row_with_nan_is_still_skipped(corpus, monkeypatch):
-    """With verification off the shard may hold anything: a NaN keypoint
-    written behind the writer's back is caught by CheckPoseSample."""
-    info = SignPoseDataset(ann_file=str(corpus),
-                           verify_shards='off').get_data_info(0)
-    assert info['values_verified'] is False
-    info['keypoints'] = info['keypoints'].copy()
-    info['keypoints'][2, 7, 0] = np.nan
-    from slp_mm.datasets.transforms import CheckPoseSample
-    assert CheckPoseSample().transform(info) is None

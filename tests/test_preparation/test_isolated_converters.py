@@ -428,7 +428,10 @@ def test_islr_config_and_model_build(name):
                    cfg.test_dataloader):
         assert loader.dataset.data_root == corpus
         assert loader.batch_size == 64
+    # training: temporal sampling in the dataset, the joints kept by the
+    # data preprocessor (and, while padding, by the collate function)
     samplers = [t for t in cfg.train_dataloader.dataset.pipeline +
+                cfg.model.data_preprocessor.batch_transforms +
                 cfg.test_dataloader.dataset.pipeline
                 if t['type'] in ('TemporalSample', 'SelectKeypoints')]
     assert [(t['type'], t.get('max_frames'), t.get('mode'), t.get('layout'))
@@ -437,6 +440,7 @@ def test_islr_config_and_model_build(name):
         ('SelectKeypoints', None, None, 'sign79'),
         ('TemporalSample', 32, 'uniform', None),
         ('SelectKeypoints', None, None, 'sign79')]
+    assert cfg.train_dataloader.collate_fn.layout == 'sign79'
     keys = cfg.optim_wrapper.paramwise_cfg.module_lr_mult
     assert keys == dict(embedder=0.1, encoder=0.1)
     model = MODELS.build(cfg.model)

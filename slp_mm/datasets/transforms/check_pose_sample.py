@@ -15,8 +15,6 @@ class CheckPoseSample(BaseTransform):
     wrong keypoint count or blank text make the transform log a warning
     naming the sample, its location and the field, and return ``None``;
     :class:`SignPoseDataset` then counts the skip and draws another sample.
-    Rows marked ``values_verified`` (by a dataset that verified their shard
-    hashes: the corpus writer checked their values) skip the value scans.
 
     Args:
         num_keypoints (int): Keypoints per frame expected on disk.
@@ -32,9 +30,8 @@ class CheckPoseSample(BaseTransform):
         self.max_frames = max_frames
 
     def transform(self, results: dict) -> Optional[dict]:
-        problem = find_sample_problem(
-            results, self.num_keypoints, self.max_frames,
-            check_values=not results.get('values_verified', False))
+        problem = find_sample_problem(results, self.num_keypoints,
+                                      self.max_frames)
         if problem is None:
             return results
         print_log(
