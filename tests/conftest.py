@@ -5,6 +5,7 @@ import shutil
 import socket
 import tempfile
 
+import numpy as np
 import pytest
 import torch
 
@@ -42,6 +43,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
+
+
+def random_pose_sample(i: int, t: int = 6, **fields) -> dict:
+    """A COCO-WholeBody 133 sample of ``t`` frames, random joints seeded by
+    ``i`` in a 640x480 frame, paired with 'Sentence i.' unless ``fields``
+    say otherwise."""
+    rng = np.random.default_rng(i)
+    sample = dict(
+        id=f'v{i}', text=f'Sentence {i}.', language='en', dataset='toy',
+        keypoints=rng.uniform(0, 640, (t, 133, 2)).astype(np.float32),
+        scores=rng.uniform(0, 1, (t, 133)).astype(np.float32),
+        width=640, height=480, fps=25.0)
+    sample.update(fields)
+    return sample
 
 
 def shared_file(*parts):

@@ -13,8 +13,6 @@ from mmengine.infer import BaseInferencer
 from mmengine.registry import FUNCTIONS
 
 from slp_mm.datasets.transforms import SelectKeypoints, TokenizeText
-from slp_mm.models.data_preprocessors.sign_data_preprocessor import \
-    pad_sequences
 from slp_mm.preparation.pose_extraction.video_frames import VIDEO_EXTENSIONS
 from slp_mm.preparation.pose_readers import read_numpy_pose, read_pose_file
 from slp_mm.registry import VISUALIZERS
@@ -411,7 +409,8 @@ class SignInferencer(BaseInferencer):
                for i, t in enumerate(texts)]
         device = self.model.data_preprocessor.device
         pad_id = self.model.data_preprocessor.text_pad_id
-        text_ids = pad_sequences(ids, pad_id).to(device)  # (N, L)
+        text_ids = torch.nn.utils.rnn.pad_sequence(
+            ids, batch_first=True, padding_value=pad_id).to(device)  # (N, L)
         lengths = torch.tensor([len(i) for i in ids], device=device)
         text_mask = (torch.arange(text_ids.shape[1], device=device)[None]
                      < lengths[:, None])

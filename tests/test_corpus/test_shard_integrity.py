@@ -10,14 +10,7 @@ from slp_mm.corpus import SignCorpusWriter
 from slp_mm.corpus.verified_shard_cache import VerifiedShardCache
 from slp_mm.datasets import SignPoseDataset
 
-
-def _sample(i, t=6):
-    rng = np.random.default_rng(i)
-    return dict(
-        id=f'v{i}', text=f'Sentence {i}.', language='en', dataset='toy',
-        keypoints=rng.uniform(0, 640, (t, 133, 2)).astype(np.float32),
-        scores=rng.uniform(0, 1, (t, 133)).astype(np.float32),
-        width=640, height=480, fps=25.0)
+from ..conftest import random_pose_sample
 
 
 @pytest.fixture
@@ -26,7 +19,7 @@ def corpus(tmp_path, monkeypatch):
     monkeypatch.setenv('SLP_MM_CACHE_DIR', str(tmp_path / 'cache'))
     path = tmp_path / 'corpus'
     with SignCorpusWriter(str(path), samples_per_shard=4) as writer:
-        writer.write_all(_sample(i) for i in range(12))
+        writer.write_all(random_pose_sample(i) for i in range(12))
     return path
 
 

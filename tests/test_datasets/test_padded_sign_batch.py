@@ -4,7 +4,6 @@ the data preprocessor then gives the same model inputs as when it pads
 shared-memory segment, and a mismatched config is refused by name."""
 import pickle
 
-import numpy as np
 import pytest
 import torch
 from mmengine.dataset import pseudo_collate
@@ -16,6 +15,8 @@ from slp_mm.datasets.padded_sign_batch import (PaddedSignBatch,
 from slp_mm.registry import FUNCTIONS, MODELS
 from slp_mm.structures import SignDataSample
 from slp_mm.utils.cli_errors import ConfigError
+
+from ..conftest import random_pose_sample
 
 PIPELINE = [
     dict(type='CheckPoseSample'),
@@ -30,13 +31,9 @@ STAGES = [
 
 
 def _sample(i):
-    rng = np.random.default_rng(i)
-    t = 5 + 3 * i
-    return dict(id=f'c{i}', language='en', dataset='toy',
-                text=None if i % 3 == 2 else f'Sentence {i}.',
-                keypoints=rng.uniform(0, 640, (t, 133, 2)).astype(np.float32),
-                scores=rng.uniform(0, 1, (t, 133)).astype(np.float32),
-                width=640, height=480, fps=25.0)
+    """Clips of 5 to 20 frames, every third unpaired."""
+    return random_pose_sample(
+        i, 5 + 3 * i, text=None if i % 3 == 2 else f'Sentence {i}.')
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from typing import List, Sequence
+from typing import Sequence
 
 import torch
 from mmengine.model import BaseDataPreprocessor
@@ -6,12 +6,6 @@ from mmengine.model import BaseDataPreprocessor
 from slp_mm.datasets.padded_sign_batch import PaddedSignBatch, pad_sign_batch
 from slp_mm.registry import MODELS, TRANSFORMS
 from slp_mm.utils.cli_errors import ConfigError
-
-
-def pad_sequences(seqs: List[torch.Tensor], value=0) -> torch.Tensor:
-    """Right-pad (L_i, ...) tensors to (B, max L_i, ...)."""
-    return torch.nn.utils.rnn.pad_sequence(
-        seqs, batch_first=True, padding_value=value)
 
 
 @MODELS.register_module()
