@@ -19,11 +19,11 @@ class PaddedSignBatch:
     """Every tensor of a padded batch as typed views of one uint8 buffer.
 
     Fields: ``pose`` (B, T, K, 3) x, y, score, zero-padded in time (stored
-    as channel planes (3, B, T, K) when ``planes``), ``lengths`` (B, ),
-    ``paired`` (B, ) bool; ``text_ids`` (B, L) padded with ``text_pad_id``
-    and ``text_lengths`` (B, ) when a sample is paired; ``mpm_mask`` (B, T,
-    K) bool when every sample has one; ``size`` (B, 2) video width and
-    height when ``planes``.
+    as joint-major channel planes (3, B, K, T) when ``planes``),
+    ``lengths`` (B, ), ``paired`` (B, ) bool; ``text_ids`` (B, L) padded
+    with ``text_pad_id`` and ``text_lengths`` (B, ) when a sample is
+    paired; ``mpm_mask`` (B, T, K) bool when every sample has one; ``size``
+    (B, 2) video width and height when ``planes``.
 
     One buffer is one shared-memory segment when a loader worker made it
     (a tensor per sample would be one segment each: ~0.5 ms a sample to
@@ -53,8 +53,8 @@ class PaddedSignBatch:
                 self.fields[name][0])
             for name, (o, n) in spans.items()
         }
-        if self.planes:  # (3, B, T, K) -> (B, T, K, 3) view
-            views['pose'] = views['pose'].permute(1, 2, 3, 0)
+        if self.planes:  # (3, B, K, T) -> (B, T, K, 3) view
+            views['pose'] = views['pose'].permute(1, 3, 2, 0)
         return views
 
     def to(self, device, non_blocking: bool = False) -> 'PaddedSignBatch':
@@ -94,8 +94,9 @@ def pad_sign_batch(poses: Sequence[Union[torch.Tensor, tuple]],
         poses: (T, K, 3) tensors, or (keypoints (T, K, 2), scores (T, K))
             arrays (``PackSignInputs(stack=False)``).
         samples: Their :class:`SignDataSample` (may be empty).
-        planes: Store ``pose`` as channel planes (3, B, T, K): the batch
-            transforms' normalisation runs several times faster on them.
+        planes: Store ``pose`` as joint-major channel planes (3, B, K, T):
+            the batch transforms' normalisation runs several times faster
+            on them (each part one block, reductions across rows).
         select: Keep only its layout's joints while padding (one gather a
             sample instead of a copy of every joint and another of the
             kept ones).
@@ -110,7 +111,7 @@ def pad_sign_batch(poses: Sequence[Union[torch.Tensor, tuple]],
         joints = np.asarray(select.source_joints(_num_joints(poses[0])))
     if planes:
         k = _num_joints(poses[0]) if joints is None else len(joints)
-        pose_shape = (3, b, t, k)
+        pose_shape = (3, b, k, t)
     else:
         poses = [_stacked(p) for p in poses]
         if joints is not None:
@@ -136,7 +137,7 @@ def pad_sign_batch(poses: Sequence[Union[torch.Tensor, tuple]],
         None if select is None else select.layout.name, text_pad_id)
     host = batch.views()
     if planes:
-        _fill_planes(host['pose'].permute(3, 0, 1, 2).numpy(), poses, joints)
+        _fill_planes(host['pose'].permute(3, 0, 2, 1).numpy(), poses, joints)
     else:
         _pad_into(host['pose'], poses, 0)
     host['lengths'].copy_(torch.tensor(lengths))
@@ -215,9 +216,9 @@ def _stacked(pose: Union[torch.Tensor, tuple]) -> torch.Tensor:
 def _fill_planes(out: np.ndarray, poses: List[Union[torch.Tensor, tuple]],
                  joints: Optional[np.ndarray]) -> None:
     """Write the ``joints`` of each pose into the channel planes ``out``
-    (3, B, T, K), right-padded with 0: one gather a sample (``np.take``
+    (3, B, K, T), right-padded with 0: one gather a sample (``np.take``
     with an index array: ~3x faster than a list index or a transposed
-    copy), then a copy per channel."""
+    copy), then one transposing copy of (x, y) and one of the scores."""
     for i, pose in enumerate(poses):
         if not isinstance(pose, tuple):  # (T, K0, 3)
             pose = pose.numpy()
@@ -227,10 +228,9 @@ def _fill_planes(out: np.ndarray, poses: List[Union[torch.Tensor, tuple]],
             kpts = np.take(kpts, joints, axis=1)  # (T, K, 2)
             scores = np.take(scores, joints, axis=1)  # (T, K)
         n = len(kpts)
-        out[0, i, :n] = kpts[..., 0]
-        out[1, i, :n] = kpts[..., 1]
-        out[2, i, :n] = scores
-        out[:, i, n:] = 0
+        out[:2, i, :, :n] = kpts.transpose(2, 1, 0)
+        out[2, i, :, :n] = scores.T
+        out[:, i, :, n:] = 0
 
 
 def _pad_into(out: torch.Tensor, seqs: Sequence[torch.Tensor],

@@ -39,9 +39,8 @@ class SignDataPreprocessor(BaseDataPreprocessor):
     and test pipelines keep them, so inference needs no preprocessor
     support. A leading :class:`SelectKeypoints` is done while padding (only
     the kept joints are copied), and the batch buffer holds the pose as
-    channel planes (3, B, T, K): ``pose`` is its (B, T, K, 3) view, which
-    the normalisation runs fastest on and the embedder reads channels
-    first.
+    joint-major channel planes (3, B, K, T): ``pose`` is its (B, T, K, 3)
+    view, which the normalisation runs fastest on.
 
     Args:
         text_pad_id (int): Padding id of the tokenizer (mBART: 1).

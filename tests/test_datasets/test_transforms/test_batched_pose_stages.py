@@ -85,7 +85,7 @@ def test_packed_arrays_batch_like_stacked_poses():
     # the 79 selected joints, channels in planes (a view)
     trained = got['pose']
     assert trained.shape == (3, 11, 79, 3)
-    assert trained.permute(3, 0, 1, 2).is_contiguous()
+    assert trained.permute(3, 0, 2, 1).is_contiguous()
 
 
 def test_batch_transforms_run_on_training_batches_only():
