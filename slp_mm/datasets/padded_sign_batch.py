@@ -216,21 +216,33 @@ def _stacked(pose: Union[torch.Tensor, tuple]) -> torch.Tensor:
 def _fill_planes(out: np.ndarray, poses: List[Union[torch.Tensor, tuple]],
                  joints: Optional[np.ndarray]) -> None:
     """Write the ``joints`` of each pose into the channel planes ``out``
-    (3, B, K, T), right-padded with 0: one gather a sample (``np.take``
-    with an index array: ~3x faster than a list index or a transposed
-    copy), then one transposing copy of (x, y) and one of the scores."""
+    (3, B, K, T), right-padded with 0: a transposing copy of (x, y) and
+    one of the scores per run of consecutive joints (a layout's parts are:
+    sign79 is 4 runs), ~2.5x faster than a gather of the joints
+    (``np.take`` copies 4 or 8 bytes at a time) then a copy."""
+    k0 = _num_joints(poses[0])
+    runs = _joint_runs(np.arange(k0) if joints is None else joints)
     for i, pose in enumerate(poses):
         if not isinstance(pose, tuple):  # (T, K0, 3)
             pose = pose.numpy()
             pose = (pose[..., :2], pose[..., 2])
         kpts, scores = pose  # (T, K0, 2), (T, K0)
-        if joints is not None:
-            kpts = np.take(kpts, joints, axis=1)  # (T, K, 2)
-            scores = np.take(scores, joints, axis=1)  # (T, K)
         n = len(kpts)
-        out[:2, i, :, :n] = kpts.transpose(2, 1, 0)
-        out[2, i, :, :n] = scores.T
+        for dst, src in runs:
+            out[:2, i, dst, :n] = kpts[:, src].transpose(2, 1, 0)
+            out[2, i, dst, :n] = scores[:, src].T
         out[:, i, :, n:] = 0
+
+
+def _joint_runs(joints: np.ndarray) -> List[Tuple[slice, slice]]:
+    """(destination, source) slices of each run of consecutive source
+    ``joints``."""
+    breaks = np.flatnonzero(np.diff(joints) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(joints)]])
+    return [(slice(int(a), int(b)),
+             slice(int(joints[a]), int(joints[b - 1]) + 1))
+            for a, b in zip(starts, ends)]
 
 
 def _pad_into(out: torch.Tensor, seqs: Sequence[torch.Tensor],
