@@ -1,5 +1,6 @@
 """One definition of a usable pose sample, shared by the corpus writer (which
 refuses or skips bad input) and the dataset pipeline (which skips it)."""
+import math
 from typing import Optional
 
 import numpy as np
@@ -49,13 +50,16 @@ def find_sample_problem(sample: dict,
     if scores.shape != kpts.shape[:2]:
         return (f"field 'scores' has shape {scores.shape}, expected "
                 f'{kpts.shape[:2]}')
+    ranges = {}  # field -> (min, max): one pass each, reused below
     for key, array in (('keypoints', kpts), ('scores', scores)):
         if array.dtype.kind not in 'iuf':
             return f'field {key!r} has dtype {array.dtype}, expected numbers'
         # a clean array (every training sample) costs two reductions, not
         # five passes with temporaries: NaN fails both comparisons
-        if not array.size or (-MAX_ABS_VALUE <= array.min()
-                              and array.max() <= MAX_ABS_VALUE):
+        if not array.size:
+            continue
+        ranges[key] = lo, hi = array.min(), array.max()
+        if -MAX_ABS_VALUE <= lo and hi <= MAX_ABS_VALUE:
             continue
         n_bad = int(np.count_nonzero(~np.isfinite(array)))
         if n_bad:
@@ -64,26 +68,30 @@ def find_sample_problem(sample: dict,
         if n_bad:
             return (f'field {key!r} has {n_bad} values beyond '
                     f'+-{MAX_ABS_VALUE:g}')
-    if scores.size and not (-SCORE_TOLERANCE <= scores.min()
-                            and scores.max() <= MAX_SCORE):
+    lo, hi = ranges.get('scores', (0, 0))
+    if not (-SCORE_TOLERANCE <= lo and hi <= MAX_SCORE):
         n_bad = int(np.count_nonzero((scores < -SCORE_TOLERANCE)
                                      | (scores > MAX_SCORE)))
         return (f"field 'scores' has {n_bad} values outside [0, "
-                f'{MAX_SCORE:g}] (from {scores.min():g} to '
-                f'{scores.max():g}), expected confidences')
+                f'{MAX_SCORE:g}] (from {lo:g} to {hi:g}), expected '
+                'confidences')
     for key in ('width', 'height'):
-        if sample.get(key) is None:
-            continue
-        size = np.asarray(sample[key])
+        value = sample.get(key)
+        if value is None or (type(value) in (int, float)
+                             and 1 <= value < math.inf):
+            continue  # the corpus reader's Python numbers: no numpy
+        size = np.asarray(value)
         if not (size.ndim == 0 and size.dtype.kind in 'iuf'
                 and 1 <= size < np.inf):
-            return (f'field {key!r} is {sample[key]!r}, expected a size of '
+            return (f'field {key!r} is {value!r}, expected a size of '
                     'at least 1 pixel')
-    if sample.get('fps') is not None:
-        fps = np.asarray(sample['fps'])
-        if not (fps.ndim == 0 and fps.dtype.kind in 'iuf'
-                and 0 < fps < np.inf):
-            return (f"field 'fps' is {sample['fps']!r}, expected a positive "
+    fps = sample.get('fps')
+    if fps is not None and not (type(fps) in (int, float)
+                                and 0 < fps < math.inf):
+        rate = np.asarray(fps)
+        if not (rate.ndim == 0 and rate.dtype.kind in 'iuf'
+                and 0 < rate < np.inf):
+            return (f"field 'fps' is {fps!r}, expected a positive "
                     'frame rate')
     text = sample.get('text')
     if text is not None:

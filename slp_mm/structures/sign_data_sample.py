@@ -102,6 +102,19 @@ class SignDataSample(BaseDataElement):
                            '...)')
         super().set_metainfo(metainfo)
 
+    def set_own_metainfo(self, metainfo: dict) -> None:
+        """Set metainfo values this sample owns (read fresh from the corpus)
+        as they are: mmengine's ``set_metainfo`` deep-copies each and sets
+        it through ``set_field`` (~1.3 us a key, a third of packing a
+        sample); this is one update, with the same refusals."""
+        typed = sorted(k for k in metainfo if hasattr(type(self), k))
+        clash = sorted(self._data_fields.intersection(metainfo))
+        if typed or clash:
+            raise KeyError(f'{typed or clash} cannot be metainfo of '
+                           'SignDataSample (typed or data fields)')
+        self._metainfo_fields.update(metainfo)
+        self.__dict__.update(metainfo)
+
     def __getstate__(self) -> dict:
         """Pickle its CPU tensors by value, as numpy arrays.
 

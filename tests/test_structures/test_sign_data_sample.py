@@ -62,3 +62,17 @@ def test_metrics_read_the_fields_of_samples_and_their_dicts():
         bleu = TranslationMetric(language='en')
         bleu.process(None, [sample])
         assert bleu.results[0]['hyp'] == 'a b'
+
+
+def test_own_metainfo_is_set_as_is_and_refuses_fields():
+    gloss = ['APPLE']
+    sample = SignDataSample()
+    sample.set_own_metainfo(dict(sample_id='a', gloss=gloss, width=640.0))
+    assert sample.metainfo == dict(sample_id='a', gloss=gloss, width=640.0)
+    assert sample.gloss is gloss  # not copied: the sample owns it
+    assert sample.clone().metainfo == sample.metainfo
+    sample.text_ids = [5, 2]
+    for bad in ('text_ids', 'pred_label', 'keys'):
+        with pytest.raises(KeyError, match=bad):
+            sample.set_own_metainfo({bad: 1})
+    assert sample.keys() == ['text_ids']

@@ -1,4 +1,4 @@
-from typing import List, Sequence
+from typing import List, Sequence, Tuple
 
 import torch
 from mmcv.transforms import BaseTransform
@@ -65,6 +65,18 @@ class SelectKeypoints(BaseTransform):
                 f'poses but got {num_source} keypoints: is it also in the '
                 'pipeline?')
         return list(self.layout.source_indexes)
+
+    def source_runs(self, num_source: int) -> List[Tuple[slice, slice]]:
+        """(kept, source) slices of each run of consecutive kept joints, for
+        poses of ``num_source`` joints: a copy per run is several times
+        faster than a gather of the joints."""
+        self.source_joints(num_source)
+        runs, start = [], 0
+        for run in self._runs:
+            end = start + run.stop - run.start
+            runs.append((slice(start, end), run))
+            start = end
+        return runs
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(layout={self.layout.name!r})'
