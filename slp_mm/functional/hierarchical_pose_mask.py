@@ -2,16 +2,18 @@
 
 One definition for both data paths: :class:`HierarchicalPoseMask` calls it
 on a batch of one in the dataset pipeline, the data preprocessor on a
-padded batch on the model's device. Every draw is a function of torch's
-generator of that device, whose state the RNG state hook saves for an exact
-resume (see :class:`RandomDraws`).
+padded batch. The masks depend on the sequence lengths only, so they are
+drawn on the host with numpy whatever the model's device, then copied to
+it (one byte a joint): the ~200 small steps of a batch cost ~5x less as
+numpy operations than as torch CPU operations (byte-wide comparisons
+~10x less), and less than as ~200 GPU kernel launches. Every draw comes
+from a numpy generator seeded by one draw of torch's CPU generator, whose
+state the RNG state hook saves for an exact resume.
 """
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
-
-from .normalize_parts import joint_index
 
 MASK_LEVELS = ('clip', 'frame', 'part', 'joint')
 SORT_LIMIT = 2**15  # positions up to which random keys are sorted
@@ -47,41 +49,40 @@ def hierarchical_pose_mask(lengths: torch.Tensor,
         clip_len: Inclusive range of clip-level run lengths.
 
     Returns:
-        (B, T, K) bool, True = hidden from the encoder.
+        (B, T, K) bool on the device of ``lengths``, True = hidden from the
+        encoder.
     """
-    dev, b, t, k = lengths.device, lengths.shape[0], num_frames, num_keypoints
-    draws = RandomDraws(dev)
-    real = torch.arange(t, device=dev) < lengths[:, None]  # (B, T)
-    target = torch.round(ratio * lengths.double() * k).long()  # (B, )
+    rng = np.random.default_rng(
+        int(torch.empty((), dtype=torch.int64).random_()))
+    lens = lengths.cpu().numpy().astype(np.int64)
+    b, t, k = len(lens), num_frames, num_keypoints
+    real = np.arange(t) < lens[:, None]  # (B, T)
+    target = np.round(ratio * lens * k).astype(np.int64)  # (B, )
     # each level stops at its cumulative share of the target
-    shares = torch.tensor(_cumulative_shares(level_weights),
-                          dtype=torch.double, device=dev)
-    goals = dict(zip(MASK_LEVELS[:-1],
-                     torch.round(shares[:, None] * target).long()))
-    hidden = _mask_clips(lengths, real, goals['clip'] // k, clip_len,
-                         draws)  # (B, T)
+    goals = np.round(np.array(_cumulative_shares(level_weights))[:, None]
+                     * target).astype(np.int64)  # (3, B)
+    hidden = _mask_clips(rng, lens, t, goals[0] // k, clip_len)  # (B, T)
     count = hidden.sum(1) * k  # (B, ) masked joints so far
-    hidden |= uniform_subset(hidden, lengths, (goals['frame'] - count) // k,
-                             draws)
+    hidden |= uniform_subset(rng, hidden, lens, (goals[1] - count) // k)
     count = hidden.sum(1) * k
-    units, in_parts = _mask_parts(real & ~hidden, goals['part'] - count,
-                                  parts, draws)  # (B, T, P), (B, )
-    count = count + in_parts
+    units, in_parts = _mask_parts(rng, real & ~hidden, goals[2] - count,
+                                  parts)  # (B, T, P), (B, )
+    count += in_parts
     # every joint of a hidden frame and of a taken (frame, part) unit
-    mask = hidden[..., None].expand(b, t, k).clone()  # (B, T, K)
+    mask = np.repeat(hidden[..., None], k, axis=2)  # (B, T, K)
     for p, idx in enumerate(parts):
-        mask[..., joint_index(idx, dev)] |= units[..., p, None]
-    flat = mask.view(b, t * k)  # real joints first in each row
-    return flat.logical_or_(
-        uniform_subset(flat, lengths * k, target - count, draws,
-                       lengths * k - count)).view(b, t, k)
+        mask[..., _joints(idx)] |= units[..., p, None]
+    flat = mask.reshape(b, t * k)  # a view: real joints first in each row
+    flat |= uniform_subset(rng, flat, lens * k, target - count,
+                           num_free=lens * k - count)
+    return torch.from_numpy(mask).to(lengths.device)
 
 
-def uniform_subset(blocked: torch.Tensor,
-                   limit: torch.Tensor,
-                   count: torch.Tensor,
-                   draws: 'RandomDraws',
-                   num_free: Optional[torch.Tensor] = None) -> torch.Tensor:
+def uniform_subset(rng: np.random.Generator,
+                   blocked: np.ndarray,
+                   limit: np.ndarray,
+                   count: np.ndarray,
+                   num_free: Optional[np.ndarray] = None) -> np.ndarray:
     """(B, N) bool: a uniform random subset of ``count`` (B, ) of the free
     positions of each row: below ``limit`` (B, ) and not ``blocked`` (B, N)
     (``count`` must not exceed them; ``blocked`` lies below ``limit``).
@@ -90,135 +91,92 @@ def uniform_subset(blocked: torch.Tensor,
 
     Up to :data:`SORT_LIMIT` positions (a sample, a small batch): the free
     positions with the ``count`` smallest random keys. Above it (a batch's
-    10^6 joints, where sorting costs ~40 ms on a CPU core): every free
-    position is kept with one probability ``q_b <= count_b / free_b`` (a
-    random byte below a threshold), then a uniform random subset of the kept
-    ones is dropped, or of the others added, to reach ``count`` exactly
-    (:func:`_draw_free` on both kinds of rows at once, a few dozen
-    positions a row). Conditioned on how
+    10^6 joints, where sorting costs tens of ms): every free position is
+    kept with one probability ``q_b <= count_b / free_b`` (a random byte
+    below a threshold), then a uniform random subset of the kept ones is
+    dropped, or of the others added, to reach ``count`` exactly
+    (:func:`_toggle_free`, a few dozen positions a row). Conditioned on how
     many it keeps, the first step keeps a uniform subset of that size, so
     the result is uniform too; its cost is a few byte-wide passes a row.
     """
-    (b, n), dev = blocked.shape, blocked.device
-    count = count.clamp(min=0)
+    (b, n), count = blocked.shape, np.maximum(count, 0)
     if b * n <= SORT_LIMIT:
-        free = torch.arange(n, device=dev) < limit[:, None]  # (B, N)
-        free &= ~blocked
-        keys = draws.uniform(b, n).to(dev).masked_fill_(~free, 2)
-        most = int(count.max())
-        if most <= 0:
-            return torch.zeros((b, n), dtype=torch.bool, device=dev)
-        first = keys.topk(most, 1, largest=False).indices  # (B, most) sorted
-        return torch.zeros((b, n), dtype=torch.bool, device=dev).scatter_(
-            1, first, torch.arange(most, device=dev) < count[:, None])
+        keys = rng.random((b, n), dtype=np.float32)
+        keys[blocked | (np.arange(n) >= limit[:, None])] = 2
+        most = int(count.max(initial=0))
+        taken = np.zeros((b, n), dtype=bool)
+        if most > 0:
+            first = np.argpartition(keys, most - 1, axis=1)[:, :most]
+            first = np.take_along_axis(first, np.take_along_axis(
+                keys, first, 1).argsort(1), 1)  # (B, most) smallest first
+            np.put_along_axis(taken, first,
+                              np.arange(most) < count[:, None], 1)
+        return taken
     if num_free is None:
-        num_free = limit - _row_counts(blocked)  # (B, )
+        num_free = limit - _row_counts(blocked)
     # q = j / 256 two standard deviations under count / free: adding to a
     # row (hit rate ~1 - q) takes far fewer draws than dropping (~q)
-    want = (count - 2 * count.sqrt()).clamp(min=0)
-    thr = (want * 256 // num_free.clamp(min=1)).long().clamp(max=255)
-    kept = draws.bernoulli_rows(thr, limit, n)
+    want = np.maximum(count - 2 * np.sqrt(count), 0)
+    thr = np.minimum(want * 256 // np.maximum(num_free, 1), 255)
+    # raw 64-bit words as bytes: ~3x faster than Generator.bytes
+    words = rng.bit_generator.random_raw(-(-b * n // 8))
+    kept = words.view(np.uint8)[:b * n].reshape(b, n) < thr.astype(
+        np.uint8)[:, None]
+    for row, end in enumerate(limit.tolist()):
+        kept[row, end:] = False
     kept &= ~blocked
     surplus = _row_counts(kept) - count  # (B, )
     # rows over the count drop some kept positions, rows under it add some
-    drop = surplus > 0
-
-    def toggles(pos):  # (B, D) positions -> (B, D) bool
-        was = kept.gather(1, pos)
-        return torch.where(drop[:, None], was,
-                           ~(was | blocked.gather(1, pos)))
-
-    on = torch.where(drop, count + surplus, num_free - count - surplus)
-    return kept.logical_xor_(_draw_free(toggles, limit, surplus.abs(),
-                                        on / limit.clamp(min=1), n, draws))
-
-
-def _row_counts(mask: torch.Tensor) -> torch.Tensor:
-    """(B, ) long: True entries of each row of a (B, N) bool tensor. numpy
-    sums a CPU tensor's bytes: torch's CPU ``sum`` converts the bools
-    first and takes ~8x longer."""
-    if mask.device.type == 'cpu':
-        return torch.from_numpy(np.add.reduce(
-            mask.numpy().view(np.uint8), axis=1, dtype=np.int64))
-    return mask.sum(1)
+    # (each group draws as much as its own rows need)
+    drop = np.flatnonzero(surplus > 0)
+    _toggle_free(rng, kept, drop, lambda rows, pos: kept[rows, pos],
+                 limit, surplus, (count + surplus) / np.maximum(limit, 1))
+    add = np.flatnonzero(surplus < 0)
+    _toggle_free(rng, kept, add,
+                 lambda rows, pos: ~(kept[rows, pos] | blocked[rows, pos]),
+                 limit, -surplus,
+                 (num_free - count - surplus) / np.maximum(limit, 1))
+    return kept
 
 
-class RandomDraws:
-    """Random numbers for one mask, each a function of torch's generator of
-    ``device`` and its state.
+def _toggle_free(rng: np.random.Generator, target: np.ndarray,
+                 rows: np.ndarray,
+                 is_free: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                 limit: np.ndarray, count: np.ndarray,
+                 hit_rate: np.ndarray) -> None:
+    """Flip a uniform random subset of ``count`` (B, ) free positions in
+    the ``rows`` (R, ) of ``target`` (B, N) bool, in place: positions drawn
+    in [0, ``limit``) (B, ) with replacement, free ones kept in draw order
+    up to the count (a repeated position counts once, and another round
+    fills in); its random draws and work scale with the count, not N. The
+    procedure treats every free position alike, so the subset is uniform.
 
-    On CPU the bulk draws come from a numpy generator seeded by one draw of
-    torch's CPU generator: numpy's PCG64 gives random bytes ~5x and uniform
-    floats ~1.6x faster than torch's CPU generator (a batch's 5 * 10^5
-    joint bytes: 0.15 vs 0.8 ms), and the seed keeps every mask replayable
-    from torch's state (which ``RNGStateHook`` saves). Other devices draw
-    with torch on the device.
+    ``is_free(rows, pos)`` says whether positions (R, D) of rows (R, 1)
+    are free, given the flips so far; ``hit_rate`` (B, ) is the free share
+    of the span.
     """
-
-    def __init__(self, device: torch.device):
-        self.device = device
-        self.numpy = None
-        if device.type == 'cpu':
-            seed = int(torch.empty((), dtype=torch.int64).random_())
-            self.numpy = np.random.default_rng(seed)
-
-    def uniform(self, *shape: int) -> torch.Tensor:
-        """float32 uniform in [0, 1)."""
-        if self.numpy is None:
-            return torch.rand(shape, device=self.device)
-        return torch.from_numpy(self.numpy.random(shape, dtype=np.float32))
-
-    def integers(self, low: int, high: int, *shape: int) -> torch.Tensor:
-        """int64 uniform in [low, high)."""
-        if self.numpy is None:
-            return torch.randint(low, high, shape, device=self.device)
-        return torch.from_numpy(self.numpy.integers(low, high, shape))
-
-    def below(self, limit: torch.Tensor, num: int) -> torch.Tensor:
-        """(B, num) int64: uniform in [0, limit_b) per row (0 where
-        ``limit`` (B, ) is 0)."""
-        if self.numpy is None:
-            pos = (torch.rand(len(limit), num, device=self.device)
-                   * limit[:, None]).long()
-            return pos.minimum((limit - 1).clamp(min=0)[:, None])
-        # float64 keys: a bias below 2^-30 at these spans, ~2x faster than
-        # numpy's integers with a bound per row
-        keys = self.numpy.random((len(limit), num))
-        return torch.from_numpy(
-            (keys * limit.numpy()[:, None]).astype(np.int64))
-
-    def bernoulli_rows(self, threshold: torch.Tensor, limit: torch.Tensor,
-                       n: int) -> torch.Tensor:
-        """(B, n) bool: below ``limit`` (B, ) True with probability
-        ``threshold / 256`` (B, ) long in [0, 255], from ``limit`` on
-        False. On CPU numpy compares the random bytes (~10x faster than
-        torch's CPU comparison)."""
-        b = len(threshold)
-        if self.numpy is None:
-            kept = torch.randint(0, 256, (b, n), dtype=torch.uint8,
-                                 device=self.device) < threshold.to(
-                                     torch.uint8)[:, None]
-            return kept & (torch.arange(n, device=self.device)
-                           < limit[:, None])
-        # raw 64-bit words as bytes: ~3x faster than Generator.bytes
-        words = self.numpy.bit_generator.random_raw(-(-b * n // 8))
-        kept = words.view(np.uint8)[:b * n].reshape(b, n) < (
-            threshold.numpy().astype(np.uint8)[:, None])
-        for row, end in enumerate(limit.tolist()):
-            kept[row, end:] = False
-        return torch.from_numpy(kept)
+    n = target.shape[1]
+    short = np.maximum(count, 0)
+    rows = rows[short[rows] > 0]
+    while len(rows):
+        # ~1.5x the draws expected to give ``short`` free hits, + slack
+        num = int((short[rows] / np.maximum(hit_rate[rows], 1e-3)).max()
+                  * 1.5) + 16
+        pos = (rng.random((len(rows), num)) * limit[rows, None]).astype(
+            np.int64)  # (R, D)
+        keep = is_free(rows[:, None], pos)
+        keep &= keep.cumsum(1) <= short[rows, None]
+        hit_rows, hit_cols = np.nonzero(keep)
+        flat = np.unique(rows[hit_rows] * n + pos[hit_rows, hit_cols])
+        target.reshape(-1)[flat] ^= True
+        short -= np.bincount(flat // n, minlength=len(short))
+        rows = rows[short[rows] > 0]
 
 
-def _argsort_rows(keys: torch.Tensor) -> torch.Tensor:
-    """(B, N) long: the indexes that sort each row of ``keys`` ascending.
-
-    Hand-written for CPU tensors, which numpy sorts: torch's CPU sort takes
-    ~4x longer on rows of a few hundred keys (a batch's (frame, part)
-    units). Tie order is unspecified, as with ``Tensor.argsort``.
-    """
-    if keys.device.type == 'cpu':
-        return torch.from_numpy(keys.numpy().argsort(1))
-    return keys.argsort(1)
+def _row_counts(mask: np.ndarray) -> np.ndarray:
+    """(B, ) int64: True entries of each row of a (B, N) bool array (its
+    bytes summed: ~2x faster than ``count_nonzero`` along an axis)."""
+    return np.add.reduce(mask.view(np.uint8), axis=1, dtype=np.int64)
 
 
 def _cumulative_shares(level_weights: Dict[str, float]) -> List[float]:
@@ -230,60 +188,40 @@ def _cumulative_shares(level_weights: Dict[str, float]) -> List[float]:
     return shares
 
 
-def _mask_clips(lengths, real, want, clip_len, draws):
+def _joints(indexes: Sequence[int]) -> Union[slice, List[int]]:
+    """A slice where the joint indexes are consecutive (a part of a layout
+    usually is: a copy instead of a gather), else the list."""
+    indexes = list(indexes)
+    if indexes and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return slice(indexes[0], indexes[-1] + 1)
+    return indexes
+
+
+def _mask_clips(rng, lens, t, want, clip_len) -> np.ndarray:
     """(B, T) bool: ``min(want, T_b)`` frames in runs of random lengths."""
-    (b, t), dev = real.shape, real.device
-    lo, hi = clip_len
+    b, (lo, hi) = len(lens), clip_len
     num_runs = (t + hi) // lo + 1  # the runs cover [0, t) from any phase
-    run_len = draws.integers(lo, hi + 1, b, num_runs).to(dev)
-    ends = run_len.cumsum(1) - draws.integers(0, hi, b, 1).to(dev)
-    starts = (ends - run_len).clamp(min=0)  # (B, R)
-    inside = (ends.minimum(lengths[:, None]) - starts).clamp(min=0)
-    order = _argsort_rows(draws.uniform(b, num_runs))
-    inside_sorted = inside.gather(1, order)
+    run_len = rng.integers(lo, hi + 1, (b, num_runs))
+    ends = run_len.cumsum(1) - rng.integers(0, hi, (b, 1))
+    starts = np.maximum(ends - run_len, 0)  # (B, R)
+    inside = np.maximum(np.minimum(ends, lens[:, None]) - starts, 0)
+    order = rng.random((b, num_runs)).argsort(1)
+    inside_sorted = np.take_along_axis(inside, order, 1)
     before = inside_sorted.cumsum(1) - inside_sorted
-    take = torch.zeros_like(inside).scatter_(
-        1, order, (want.minimum(lengths)[:, None] - before).clamp(
-            min=0).minimum(inside_sorted))  # (B, R) frames taken per run
-    positions = torch.arange(t, device=dev).expand(b, t).contiguous()
-    run = torch.searchsorted(ends, positions,
-                             right=True).clamp(max=num_runs - 1)  # (B, T)
-    return (positions - starts.gather(1, run) < take.gather(1, run)) & real
+    take = np.empty_like(inside)  # (B, R) frames taken per run
+    np.put_along_axis(take, order, np.minimum(np.maximum(
+        np.minimum(want, lens)[:, None] - before, 0), inside_sorted), 1)
+    # run r hides [starts_r, starts_r + take_r): +1 / -1 at the bounds
+    rows = np.arange(b)[:, None] * (t + 1)
+    bounds = np.bincount((rows + np.minimum(starts, t)).ravel(),
+                         minlength=b * (t + 1)) - np.bincount(
+        (rows + np.minimum(starts + take, t)).ravel(), minlength=b * (t + 1))
+    return bounds.reshape(b, t + 1)[:, :t].cumsum(1) > 0
 
 
-def _draw_free(is_free: Callable[[torch.Tensor], torch.Tensor],
-               limit: torch.Tensor, count: torch.Tensor,
-               hit_rate: torch.Tensor, size: int,
-               draws: 'RandomDraws') -> torch.Tensor:
-    """(B, N = size) bool: a uniform random subset of ``count`` (B, ) free
-    positions of each row, drawn in [0, ``limit``) (B, ) with replacement;
-    its random draws and work scale with the count, not N.
-
-    ``is_free`` maps (B, D) positions to (B, D) bool; ``hit_rate`` (B, ) is
-    the free share of the span. Free positions are kept in draw order until
-    the count is reached (repeats of one position make a round fall short,
-    and another round fills in). The procedure treats every free position
-    alike, so the subset is uniform.
-    """
-    b, dev = count.shape[0], count.device
-    taken = torch.zeros((b, size), dtype=torch.uint8, device=dev)  # kept
-    short = count.clamp(min=0)
-    while bool((short > 0).any()):
-        # ~1.5x the draws expected to give ``short`` free hits, + slack
-        num = int((short / hit_rate.clamp(min=1e-3)).max() * 1.5) + 16
-        pos = draws.below(limit, num)  # (B, D)
-        keep = is_free(pos) & (taken.gather(1, pos) == 0)
-        keep &= keep.cumsum(1) <= short[:, None]
-        taken.scatter_add_(1, pos, keep.to(torch.uint8))
-        # a position kept c times this round adds c * 1 / c
-        repeats = taken.gather(1, pos).clamp(min=1).float()
-        short = short - (keep / repeats).sum(1).round().long()
-    return taken.clamp_(max=1).view(torch.bool)
-
-
-def _mask_parts(free: torch.Tensor, budget: torch.Tensor,
-                parts: Sequence[Sequence[int]], draws: 'RandomDraws'
-                ) -> Tuple[torch.Tensor, torch.Tensor]:
+def _mask_parts(rng, free: np.ndarray, budget: np.ndarray,
+                parts: Sequence[Sequence[int]]
+                ) -> Tuple[np.ndarray, np.ndarray]:
     """(B, T, P) bool: (frame, part) units of free frames taken greedily in a
     random order while the joints they hide stay within ``budget`` (B, );
     and (B, ) the joints they hide.
@@ -296,30 +234,30 @@ def _mask_parts(free: torch.Tensor, budget: torch.Tensor,
     only where budget is left for a unit beyond it, over the rest: the
     same walk at a fraction of the work.
     """
-    (b, t), dev, p = free.shape, free.device, len(parts)
-    sizes = torch.tensor([len(i) for i in parts], device=dev)
-    units = free[..., None].expand(b, t, p).reshape(b, t * p)
+    (b, t), p = free.shape, len(parts)
+    sizes = np.array([len(i) for i in parts])
+    units = np.repeat(free, p, axis=1)  # (B, T * P): unit = frame * P + part
     # free units first, in random order
-    order = _argsort_rows(draws.uniform(b, t * p).to(dev).masked_fill_(
-        ~units, 2))
+    keys = rng.random((b, t * p), dtype=np.float32)
+    keys[~units] = 2
+    order = keys.argsort(1)
     # (B, T * P) unit sizes in the random order
-    size_sorted = sizes.repeat(t).expand(b, t * p).gather(1, order)
-    avail = units.gather(1, order)
-    taken = torch.zeros_like(avail)
-    left = budget.clamp(min=0)
-    num_sizes = len({len(i) for i in parts})
-    window = min(t * p, int(left.max()) // max(int(sizes.min()), 1) + 32)
+    size_sorted = np.take(np.tile(sizes, t), order)
+    avail = np.take_along_axis(units, order, 1)
+    taken = np.zeros_like(avail)
+    left = np.maximum(budget, 0)
+    window = min(t * p, int(left.max(initial=0)) // max(sizes.min(), 1) + 32)
     for span in (slice(0, window), slice(window, t * p)):
         part_sizes, part_avail = size_sorted[:, span], avail[:, span]
-        part_taken = taken[:, span]
-        for _ in range(num_sizes + 1):
+        for _ in range(len(set(sizes.tolist())) + 1):
             fits = part_avail & (part_sizes <= left[:, None])
-            if not bool(fits.any()):
+            if not fits.any():
                 break
-            sized = part_sizes * fits
+            sized = np.where(fits, part_sizes, 0)
             new = fits & (sized.cumsum(1) <= left[:, None])
-            part_taken |= new
+            taken[:, span] |= new
             part_avail &= ~new
-            left = left - (part_sizes * new).sum(1)
-    units = torch.zeros_like(taken).scatter_(1, order, taken)
-    return units.view(b, t, p), budget.clamp(min=0) - left
+            left = left - np.where(new, part_sizes, 0).sum(1)
+    out = np.empty_like(taken)
+    np.put_along_axis(out, order, taken, 1)
+    return out.reshape(b, t, p), np.maximum(budget, 0) - left

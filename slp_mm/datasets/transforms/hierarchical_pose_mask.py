@@ -24,9 +24,10 @@ class HierarchicalPoseMask(BaseTransform):
     Added keys: ``mpm_mask`` (T, K) bool, True = hidden from the encoder.
 
     The definition is :func:`slp_mm.functional.hierarchical_pose_mask`
-    (draws from torch's generator); :meth:`transform_batch` applies it to a
-    padded batch in the data preprocessor
-    (``SignDataPreprocessor.batch_transforms``), on the model's device.
+    (drawn on the host by numpy, seeded from torch's generator);
+    :meth:`transform_batch` applies it to a padded batch in the data
+    preprocessor (``SignDataPreprocessor.batch_transforms``) and puts the
+    masks on the batch's device.
 
     Args:
         ratio (float): Overall masking ratio. The paper uses 0.4.
@@ -71,7 +72,7 @@ class HierarchicalPoseMask(BaseTransform):
         return results
 
     def transform_batch(self, batch: dict) -> dict:
-        """Add ``mpm_mask`` (B, T, K) bool to a padded batch, drawn on its
+        """Add ``mpm_mask`` (B, T, K) bool to a padded batch, put on its
         device; padding frames (beyond ``lengths`` (B, )) stay unmasked."""
         _, t, k = batch['pose'].shape[:3]
         batch['mpm_mask'] = self.sample_mask(batch['lengths'], t, k,
