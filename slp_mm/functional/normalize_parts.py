@@ -76,14 +76,15 @@ def _to_box_(part: torch.Tensor, score_thr: float, box_margin: float,
     square box per frame, in place; the scores of a part without a box
     become 0."""
     xy, conf = part[:2], part[2]  # (2, ..., J, T), (..., J, T)
-    valid = torch.gt(conf, score_thr, out=torch.empty_like(conf))  # 1 / 0
     # a joint scored at most score_thr is moved out of the min and max
-    far = torch.le(conf, score_thr, out=torch.empty_like(conf)).mul_(1e30)
+    far = torch.le(conf, score_thr, out=torch.empty_like(conf))  # 1 / 0
+    num_valid = conf.shape[-2] - far.sum(-2)  # (..., T)
+    far.mul_(1e30)
     lo = (xy + far).amin(-2)  # (2, ..., T)
     hi = (xy - far).amax(-2)  # (2, ..., T)
     half = (hi - lo).amax(0) / 2 * (1 + box_margin)  # (..., T)
     # a box needs two joints
-    present = (valid.sum(-2) >= 2) & (half * 2 >= min_box)  # (..., T)
+    present = (num_valid >= 2) & (half * 2 >= min_box)  # (..., T)
     center = torch.where(present, (lo + hi) / 2, 0)  # (2, ..., T)
     half = torch.where(present, half, 1)
     xy.sub_(center[..., None, :]).div_(half[..., None, :])
