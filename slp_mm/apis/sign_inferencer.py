@@ -404,8 +404,8 @@ class SignInferencer(BaseInferencer):
                  if not isinstance(t, str) or not t.strip()]
         if empty:
             raise ValueError(f'texts {empty} are empty or not strings')
-        ids = [torch.tensor(tokenize[0](dict(
-            text=t, language=language, id=f'text {i}'))['text_ids'])
+        ids = [tokenize[0](dict(
+            text=t, language=language, id=f'text {i}'))['text_ids']
                for i, t in enumerate(texts)]
         device = self.model.data_preprocessor.device
         pad_id = self.model.data_preprocessor.text_pad_id

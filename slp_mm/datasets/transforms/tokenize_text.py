@@ -1,5 +1,6 @@
 from typing import Dict, Optional, Tuple
 
+import torch
 from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 
@@ -17,7 +18,8 @@ class TokenizeText(BaseTransform):
     learning. The tokenizer is loaded lazily, once per worker process.
 
     Required keys: ``text``, ``language``, ``id``.
-    Added keys: ``text_ids`` (L,) list of ints, ``L <= max_length``.
+    Added keys: ``text_ids`` (L,) long tensor (a copy of the cached ids),
+    ``L <= max_length``.
 
     A sentence longer than ``max_length`` keeps its first tokens. Each
     truncated sentence (sample ``id`` and text) is counted in
@@ -50,7 +52,7 @@ class TokenizeText(BaseTransform):
         self.language_tokens = dict(language_tokens or MBART_LANGUAGE_TOKENS)
         self.cache_size = cache_size
         self._tokenizer = None
-        self._cache = {}  # (sentence, language) -> (num tokens, ids)
+        self._cache = {}  # (sentence, language) -> (num tokens, (L,) ids)
         self.num_truncated = 0
         self._truncated = set()
 
@@ -82,10 +84,11 @@ class TokenizeText(BaseTransform):
                 'token)',
                 logger='current',
                 level=30)
-        results['text_ids'] = list(ids)
+        results['text_ids'] = ids.clone()  # the sample's own
         return results
 
-    def _encode(self, text: str, lang: str, sample_id) -> Tuple[int, tuple]:
+    def _encode(self, text: str, lang: str,
+                sample_id) -> Tuple[int, torch.Tensor]:
         """The sentence's token count and its ids ``sentence </s> <lang>``
         cut to ``max_length``."""
         tok = self.tokenizer
@@ -99,8 +102,8 @@ class TokenizeText(BaseTransform):
                 f'{self.tokenizer_name!r} (mapped to {lang_token!r}); known '
                 f'languages: {sorted(self.language_tokens)}')
         ids = tok(text, add_special_tokens=False)['input_ids']
-        return len(ids), tuple(ids[:self.max_length - 2]) + (
-            tok.eos_token_id, lang_id)
+        return len(ids), torch.tensor(
+            ids[:self.max_length - 2] + [tok.eos_token_id, lang_id])
 
     def __getstate__(self):  # tokenizers are rebuilt in each worker
         state = self.__dict__.copy()
