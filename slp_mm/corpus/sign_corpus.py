@@ -24,6 +24,7 @@ import mmap
 import os
 import os.path as osp
 import time
+from bisect import bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterable, List, Optional, Sequence
 
@@ -325,13 +326,14 @@ class SignCorpus:
         self.shard_files = [osp.join(path, s['file']) for s in manifest['shards']]
         counts = [s['num_samples'] for s in manifest['shards']]
         self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._start_list = self._starts.tolist()
         # pyarrow imports pandas on its first to_numpy (~0.25 s): pay it
         # here, in the process that builds the dataset, so that forked
         # DataLoader workers inherit it rather than each paying it per epoch
         pa.array([0], pa.int64()).to_numpy()
         self._tables: Dict[int, pa.Table] = {}
         self._batches: Dict[int, list] = {}  # shard -> _RecordBatchRows
-        self._batch_starts: Dict[int, np.ndarray] = {}
+        self._batch_starts: Dict[int, List[int]] = {}
         self._pid = None
 
     def __len__(self) -> int:
@@ -466,8 +468,10 @@ class SignCorpus:
         if not 0 <= index < len(self):
             raise IndexError(f'index {index} out of range for corpus '
                              f'{self.path!r} of {len(self)} samples')
-        shard = int(np.searchsorted(self._starts, index, side='right') - 1)
-        return shard, index - int(self._starts[shard])
+        # bisect on a list: ~10x cheaper than np.searchsorted on one value
+        starts = self._start_list
+        shard = bisect_right(starts, index) - 1
+        return shard, index - starts[shard]
 
     def column(self, name: str, skip_shards: Sequence[int] = ()) -> list:
         """A metadata column over the whole corpus as a Python list; rows of
@@ -513,10 +517,10 @@ class SignCorpus:
             batches = self._batches[shard] = [
                 _RecordBatchRows(b) for b in table.to_batches()]
             self._batch_starts[shard] = np.cumsum(
-                [0] + [b.num_rows for b in batches[:-1]])
-        b = int(np.searchsorted(self._batch_starts[shard], row,
-                                side='right') - 1)
-        return batches[b], row - int(self._batch_starts[shard][b])
+                [0] + [b.num_rows for b in batches[:-1]]).tolist()
+        starts = self._batch_starts[shard]
+        b = bisect_right(starts, row) - 1
+        return batches[b], row - starts[b]
 
 
 def _random_access_map(file: str) -> pa.BufferReader:
