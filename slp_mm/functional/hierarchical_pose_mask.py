@@ -130,7 +130,7 @@ def uniform_subset(rng: np.random.Generator,
         np.uint8)[:, None]
     for row, end in enumerate(limit.tolist()):
         kept[row, end:] = False
-    kept &= ~blocked
+    np.greater(kept, blocked, out=kept)  # kept and not blocked, one pass
     surplus = _row_counts(kept) - count  # (B, )
     # rows over the count drop some kept positions, rows under it add some
     # (each group draws as much as its own rows need)
