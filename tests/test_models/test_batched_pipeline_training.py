@@ -1,6 +1,6 @@
 """Pre-training with the pose stages batched in the data preprocessor
 (``batch_transforms``): a killed and resumed run ends with the weights of
-an uninterrupted one, so the masks drawn on the model's device replay."""
+an uninterrupted one, so the masks (seeded from torch's generator) replay."""
 import copy
 
 import pytest
@@ -31,6 +31,10 @@ def test_killed_batched_run_resumes_to_identical_weights(
         Runner.from_cfg(cfg).train()
     cfg = _cfg(base, synthetic_corpus, tmp_path / 'b')
     cfg.resume = True
+    # its own logger and visualizer: mmengine names a run's instances by
+    # experiment name and start second, and the killed run can start in the
+    # same second
+    cfg.experiment_name = 'b_resumed'
     resumed = Runner.from_cfg(cfg)
     resumed.train()
     got = _weights(resumed)
