@@ -26,6 +26,7 @@ import os.path as osp
 import time
 from bisect import bisect_right
 from concurrent.futures import ThreadPoolExecutor
+from itertools import accumulate
 from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
@@ -325,8 +326,9 @@ class SignCorpus:
         self.split = None if split is None else canonical_split(split)
         self.shard_files = [osp.join(path, s['file']) for s in manifest['shards']]
         counts = [s['num_samples'] for s in manifest['shards']]
-        self._starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self._start_list = self._starts.tolist()
+        # first corpus row of each shard, and the end (a list: bisect on it
+        # is ~10x cheaper than np.searchsorted on one value)
+        self._starts = list(accumulate(counts, initial=0))
         # pyarrow imports pandas on its first to_numpy (~0.25 s): pay it
         # here, in the process that builds the dataset, so that forked
         # DataLoader workers inherit it rather than each paying it per epoch
@@ -337,7 +339,7 @@ class SignCorpus:
         self._pid = None
 
     def __len__(self) -> int:
-        return int(self._starts[-1])
+        return self._starts[-1]
 
     def _table(self, shard: int,
                checksum: Optional[bool] = None) -> pa.Table:
@@ -468,10 +470,8 @@ class SignCorpus:
         if not 0 <= index < len(self):
             raise IndexError(f'index {index} out of range for corpus '
                              f'{self.path!r} of {len(self)} samples')
-        # bisect on a list: ~10x cheaper than np.searchsorted on one value
-        starts = self._start_list
-        shard = bisect_right(starts, index) - 1
-        return shard, index - starts[shard]
+        shard = bisect_right(self._starts, index) - 1
+        return shard, index - self._starts[shard]
 
     def column(self, name: str, skip_shards: Sequence[int] = ()) -> list:
         """A metadata column over the whole corpus as a Python list; rows of
@@ -489,7 +489,7 @@ class SignCorpus:
 
     def shard_rows(self, shard: int) -> range:
         """The corpus rows that ``shard`` holds."""
-        return range(int(self._starts[shard]), int(self._starts[shard + 1]))
+        return range(self._starts[shard], self._starts[shard + 1])
 
     def __getitem__(self, index: int) -> dict:
         shard, row = self._locate(index)
@@ -516,8 +516,8 @@ class SignCorpus:
         if batches is None:
             batches = self._batches[shard] = [
                 _RecordBatchRows(b) for b in table.to_batches()]
-            self._batch_starts[shard] = np.cumsum(
-                [0] + [b.num_rows for b in batches[:-1]]).tolist()
+            self._batch_starts[shard] = list(accumulate(
+                [b.num_rows for b in batches[:-1]], initial=0))
         starts = self._batch_starts[shard]
         b = bisect_right(starts, row) - 1
         return batches[b], row - starts[b]

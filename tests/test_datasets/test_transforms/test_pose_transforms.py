@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
+import torch
 
 from slp_mm.datasets.transforms import (CheckPoseSample, HierarchicalPoseMask,
                                         NormalizeParts, PackSignInputs,
                                         SelectKeypoints, TemporalSample)
+from slp_mm.functional import hierarchical_pose_mask
 from slp_mm.structures import get_layout
 
 LAYOUT = get_layout('sign79')
@@ -130,6 +132,32 @@ def test_mask_levels():
                 covered[f, idx] = True
     assert 0 <= (mask & ~covered).sum() < 21
     assert covered.sum() > 0.9 * mask.sum()
+
+
+def test_part_level_hides_only_the_named_parts_of_a_batch():
+    """Parts that do not cover the layout (the hands of sign79): the part
+    level hides only their joints, the frame levels every joint; on a batch
+    (the joint level's large-batch path) the count stays exact."""
+    hands = LAYOUT.parts['left_hand'] + LAYOUT.parts['right_hand']
+    others = np.setdiff1d(np.arange(79), hands)
+    torch.manual_seed(0)
+    lengths = torch.tensor([90, 64, 33, 90] * 16)
+    masks = HierarchicalPoseMask(
+        0.4, dict(frame=0.5, part=0.5), parts=('left_hand', 'right_hand')
+    ).sample_mask(lengths, 90, 79, 'sign79').numpy()
+    for mask, t in zip(masks, lengths.tolist()):
+        assert mask.sum() == round(0.4 * t * 79) and not mask[t:].any()
+        whole = mask.all(1)  # frame level
+        # beyond whole frames, only hand joints (part units and the joint
+        # level's remainder, fewer than a hand's 21)
+        assert mask[~whole][:, others].sum() < 21
+        assert mask[~whole][:, hands].sum() > 0.9 * mask[~whole].sum()
+
+
+def test_overlapping_mask_parts_are_refused():
+    with pytest.raises(ValueError, match='parts overlap'):
+        hierarchical_pose_mask(torch.tensor([4]), 4, 79, [[0, 1, 2], [2, 3]],
+                               0.4, dict(part=1.0))
 
 
 def test_mask_config_errors():
