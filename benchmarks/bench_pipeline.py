@@ -16,7 +16,14 @@ thread, batch 64, the ``LengthBucketSampler`` of
   (row read, check, temporal sampling, cached tokenisation, packing of the
   stored arrays), its ``collate_fn`` (``collate_sign_batch``: padding into
   one buffer, with the keypoint selection) and its
-  ``train_batch_transforms`` run by the data preprocessor on the batch.
+  ``train_batch_transforms`` run by the data preprocessor on the batch;
+- batched, values re-checked: the same on a corpus whose shards were not
+  verified (``verify_shards='off'``), so ``CheckPoseSample`` reads every
+  value of every row again instead of trusting the writer's check.
+
+The datasets hash the corpus at start (``verify_shards='always'``, as the
+training default ``'cached'`` does once per machine), so the first two paths
+check each row's shape only (``contract_checked``, see ``SignCorpus``).
 
 ``--workers`` then times the loader alone with worker processes, what a
 GPU's training process receives: the batches cross a process boundary.
@@ -88,8 +95,9 @@ def build_paths(tokenizer):
     collate = dict(cfg.train_dataloader.collate_fn)
     collate = partial(FUNCTIONS.get(collate.pop('type')), **collate)
     return {
-        'per sample': (per_sample, [], pseudo_collate),
-        'batched': (fast, batched, collate)
+        'per sample': (per_sample, [], pseudo_collate, 'always'),
+        'batched': (fast, batched, collate, 'always'),
+        'batched, values re-checked': (fast, batched, collate, 'off')
     }
 
 
@@ -98,8 +106,9 @@ class Path:
     ``pseudo_collate`` by default, as before issue 15) and preprocessor."""
 
     def __init__(self, corpus, pipeline, batch_transforms,
-                 collate_fn=pseudo_collate):
-        self.dataset = SignPoseDataset(ann_file=corpus, pipeline=pipeline)
+                 collate_fn=pseudo_collate, verify_shards='always'):
+        self.dataset = SignPoseDataset(ann_file=corpus, pipeline=pipeline,
+                                       verify_shards=verify_shards)
         self.preprocessor = MODELS.build(
             dict(type='SignDataPreprocessor',
                  batch_transforms=batch_transforms))

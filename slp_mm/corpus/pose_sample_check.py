@@ -17,6 +17,10 @@ MAX_ABS_VALUE = 1e6
 # score of another scale or corrupt data, and is refused
 SCORE_TOLERANCE = 1e-6
 MAX_SCORE = 1.5
+# the version of what find_sample_problem accepts, recorded by the corpus
+# writer for the shards it checked: raise it whenever the check accepts
+# less, so that shards checked by an older definition are checked again
+CONTRACT_VERSION = 1
 
 
 class InvalidSampleError(ValueError):
@@ -35,21 +39,11 @@ def find_sample_problem(sample: dict,
     a finite size of at least one pixel, an ``fps`` a finite positive rate,
     a ``text`` a non-blank UTF-8 string.
     """
-    kpts = np.asarray(sample.get('keypoints'))
-    scores = np.asarray(sample.get('scores'))
-    if kpts.ndim != 3 or kpts.shape[-1] != 2:
-        return f"field 'keypoints' has shape {kpts.shape}, expected (T, K, 2)"
-    if kpts.shape[0] == 0:
-        return "field 'keypoints' has zero frames"
-    if max_frames is not None and kpts.shape[0] > max_frames:
-        return (f"field 'keypoints' has {kpts.shape[0]} frames, more than "
-                f'the limit of {max_frames}')
-    if kpts.shape[1] != num_keypoints:
-        return (f"field 'keypoints' has {kpts.shape[1]} keypoints per frame, "
-                f'expected {num_keypoints}')
-    if scores.shape != kpts.shape[:2]:
-        return (f"field 'scores' has shape {scores.shape}, expected "
-                f'{kpts.shape[:2]}')
+    problem = find_shape_problem(sample, num_keypoints, max_frames)
+    if problem is not None:
+        return problem
+    kpts = np.asarray(sample['keypoints'])
+    scores = np.asarray(sample['scores'])
     ranges = {}  # field -> (min, max): one pass each, reused below
     for key, array in (('keypoints', kpts), ('scores', scores)):
         if array.dtype.kind not in 'iuf':
@@ -105,4 +99,29 @@ def find_sample_problem(sample: dict,
             return f"field 'text' is {type(text).__name__}, expected str"
         if not text.strip():
             return "field 'text' is empty (use text=None for unpaired data)"
+    return None
+
+
+def find_shape_problem(sample: dict,
+                       num_keypoints: int,
+                       max_frames: Optional[int] = None) -> Optional[str]:
+    """The shape part of :func:`find_sample_problem` (what a pipeline may
+    ask beyond the corpus writer: its keypoint count and frame limit),
+    without reading a value: all a row of a shard the writer checked and
+    whose SHA-256 was verified needs (:class:`CheckPoseSample`)."""
+    kpts = np.asarray(sample.get('keypoints'))
+    scores = np.asarray(sample.get('scores'))
+    if kpts.ndim != 3 or kpts.shape[-1] != 2:
+        return f"field 'keypoints' has shape {kpts.shape}, expected (T, K, 2)"
+    if kpts.shape[0] == 0:
+        return "field 'keypoints' has zero frames"
+    if max_frames is not None and kpts.shape[0] > max_frames:
+        return (f"field 'keypoints' has {kpts.shape[0]} frames, more than "
+                f'the limit of {max_frames}')
+    if kpts.shape[1] != num_keypoints:
+        return (f"field 'keypoints' has {kpts.shape[1]} keypoints per frame, "
+                f'expected {num_keypoints}')
+    if scores.shape != kpts.shape[:2]:
+        return (f"field 'scores' has shape {scores.shape}, expected "
+                f'{kpts.shape[:2]}')
     return None

@@ -35,7 +35,8 @@ from mmengine.logging import print_log
 
 from slp_mm.structures import get_layout
 from slp_mm.utils.file_hash import file_sha256
-from .pose_sample_check import InvalidSampleError, find_sample_problem
+from .pose_sample_check import (CONTRACT_VERSION, InvalidSampleError,
+                                find_sample_problem)
 from .verified_shard_cache import VerifiedShardCache
 
 CORPUS_FORMAT = 'slp_mm.sign_corpus'
@@ -124,6 +125,20 @@ class SignCorpusWriter:
             problem = "field 'id' is a duplicate"
         else:
             problem = find_sample_problem(sample, self.layout.num_keypoints)
+        if problem is None:
+            kpts = np.asarray(sample['keypoints'], dtype=np.float32)
+            scores = np.asarray(sample['scores'], dtype=np.float32)
+            sizes = {key: _float32(sample.get(key))
+                     for key in ('width', 'height', 'fps')}
+            # in [-SCORE_TOLERANCE, MAX_SCORE] (checked): stored on [0, 1]
+            stored = np.clip(scores, 0, 1)
+            # the row as readers get it (float32: a finite 1e39 becomes
+            # inf, a 1e-50 fps 0) must pass too: the manifest says so
+            problem = find_sample_problem(
+                dict(keypoints=kpts, scores=stored, **sizes),
+                self.layout.num_keypoints)
+            if problem is not None:
+                problem += ' once stored as float32'
         if problem is not None:
             msg = f'Sample {sid!r}: {problem}'
             if self.on_invalid == 'error':
@@ -131,12 +146,10 @@ class SignCorpusWriter:
             self.skipped.append(msg)
             return False
         self._ids.add(sid)
-        kpts = np.asarray(sample['keypoints'], dtype=np.float32)
         text = sample.get('text')
         if isinstance(text, bytes):
             text = text.decode('utf-8')
         gloss = sample.get('gloss')
-        scores = np.asarray(sample['scores'], dtype=np.float32)
         self.num_scores_clipped += int(np.count_nonzero(scores > 1))
         self._rows.append(
             dict(
@@ -149,12 +162,9 @@ class SignCorpusWriter:
                 label=sample.get('label'),
                 num_frames=kpts.shape[0],
                 num_keypoints=kpts.shape[1],
-                width=sample.get('width'),
-                height=sample.get('height'),
-                fps=sample.get('fps'),
+                **sizes,
                 keypoints=kpts.reshape(-1),
-                # in [-SCORE_TOLERANCE, MAX_SCORE] (checked): stored on [0, 1]
-                scores=np.clip(scores, 0, 1).reshape(-1)))
+                scores=stored.reshape(-1)))
         if len(self._rows) >= self.batch_size:
             self._flush()
         return True
@@ -221,6 +231,10 @@ class SignCorpusWriter:
             os.replace(final + '.partial', final)
             shard['bytes'] = osp.getsize(final)
             shard['sha256'] = file_sha256(final)
+            # every row passed find_sample_problem as stored: a reader that
+            # verified these bytes need not read the values again
+            shard['checked'] = dict(contract=CONTRACT_VERSION,
+                                    sha256=shard['sha256'])
 
 
 def canonical_split(split) -> str:
@@ -290,6 +304,14 @@ def _opt_str(value) -> Optional[str]:
     return None if value is None else str(value)
 
 
+def _float32(value) -> Optional[float]:
+    """A checked size or rate as a float32 column stores it."""
+    if value is None:
+        return None
+    with np.errstate(over='ignore'):
+        return float(np.float32(value))
+
+
 class SignCorpus:
     """Random access to a corpus directory written by
     :class:`SignCorpusWriter`.
@@ -300,6 +322,14 @@ class SignCorpus:
     the manifest when it is first opened (cheap); with ``verify=True`` its
     SHA-256 too (reads the whole shard once per process: use it, or
     :meth:`verify`, after copying a corpus, not in every worker).
+
+    A row's ``contract_checked`` is True when its shard's SHA-256 was
+    verified in this process (or its parent, or by the machine's
+    :class:`VerifiedShardCache`) and the manifest says the writer checked
+    every row of exactly those bytes against the current sample contract
+    (:data:`CONTRACT_VERSION`): :class:`CheckPoseSample` then checks only
+    what its pipeline adds (keypoint count, frame limit), not the values
+    again (~25 us a row, a tenth of the training pipeline's time).
 
     Args:
         path (str): Corpus directory.
@@ -337,6 +367,8 @@ class SignCorpus:
         self._batches: Dict[int, list] = {}  # shard -> _RecordBatchRows
         self._batch_starts: Dict[int, List[int]] = {}
         self._pid = None
+        # shards verified here whose rows the writer checked (see above)
+        self._checked_shards = set()
 
     def __len__(self) -> int:
         return self._starts[-1]
@@ -378,10 +410,18 @@ class SignCorpus:
                           f'manifest says {info["bytes"]}: truncated or '
                           'replaced')
         if (self.verify_checksums if checksum is None else checksum) and \
-                info.get('sha256') is not None and \
-                file_sha256(file) != info['sha256']:
-            raise IOError(f'Corpus shard {file} does not match its SHA-256 '
-                          'in the manifest: the file is corrupt')
+                info.get('sha256') is not None:
+            if file_sha256(file) != info['sha256']:
+                raise IOError(f'Corpus shard {file} does not match its '
+                              'SHA-256 in the manifest: the file is corrupt')
+            self._verified(shard)
+
+    def _verified(self, shard: int) -> None:
+        """Note that the shard's bytes match its manifest SHA-256."""
+        info = self.manifest['shards'][shard]
+        if info.get('checked') == dict(contract=CONTRACT_VERSION,
+                                       sha256=info['sha256']):
+            self._checked_shards.add(shard)
 
     def verify(self) -> None:
         """Check every shard against the manifest: its size, SHA-256 and
@@ -445,6 +485,7 @@ class SignCorpus:
             file, sha256 = self.shard_files[shard], shards[shard]['sha256']
             try:
                 if cache is not None and cache.contains(file, sha256):
+                    self._verified(shard)
                     return None
                 self._check_shard(shard, checksum=True)
             except OSError as e:  # also a shard deleted meanwhile
@@ -501,6 +542,7 @@ class SignCorpus:
         meta['keypoints'] = batch.row('keypoints', r).reshape(t, k, 2)
         meta['scores'] = batch.row('scores', r).reshape(t, k)
         meta['corpus_location'] = f'{self.shard_files[shard]}, row {row}'
+        meta['contract_checked'] = shard in self._checked_shards
         return meta
 
     def _batch_of(self, shard: int, row: int):

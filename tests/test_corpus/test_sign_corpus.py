@@ -92,6 +92,58 @@ def test_check_pose_sample_skips_bad_scores_and_fps():
     assert check(_sample(0, fps=0)) is None
 
 
+@pytest.mark.parametrize('bad,field', [
+    (dict(width=1e39), "'width' is inf"), (dict(fps=1e-50), "'fps' is 0.0")])
+def test_writer_refuses_values_that_float32_cannot_store(tmp_path, bad,
+                                                         field):
+    # finite and positive as given, but stored as inf or 0 in the float32
+    # column: the manifest says every stored row passed the check
+    with pytest.raises(InvalidSampleError,
+                       match=f'{field}.*once stored as float32'):
+        SignCorpusWriter(str(tmp_path)).write(_sample(0, **bad))
+
+
+def test_rows_are_contract_checked_once_their_attested_bytes_are_verified(
+        tmp_path):
+    with SignCorpusWriter(str(tmp_path), samples_per_shard=2) as w:
+        w.write_all(_sample(i) for i in range(4))
+    manifest_file = tmp_path / 'corpus.json'
+    manifest = json.load(open(manifest_file))
+    from slp_mm.corpus.pose_sample_check import CONTRACT_VERSION
+    assert [s['checked'] for s in manifest['shards']] == [
+        dict(contract=CONTRACT_VERSION, sha256=s['sha256'])
+        for s in manifest['shards']]
+
+    def checked(**dataset):
+        ds = SignPoseDataset(ann_file=str(tmp_path), **dataset)
+        return [ds.get_data_info(i)['contract_checked'] for i in range(4)]
+
+    assert not SignCorpus(str(tmp_path))[0]['contract_checked']  # unhashed
+    assert SignCorpus(str(tmp_path), verify=True)[0]['contract_checked']
+    assert checked() == [True] * 4  # hashed at start
+    assert checked() == [True] * 4  # known to the machine's cache
+    assert checked(verify_shards='always') == [True] * 4
+    assert checked(verify_shards='off') == [False] * 4
+    # an older check (or none recorded), or other bytes than it checked
+    manifest['shards'][0]['checked']['contract'] = CONTRACT_VERSION - 1
+    del manifest['shards'][1]['checked']['sha256']
+    manifest_file.write_text(json.dumps(manifest))
+    assert checked(verify_shards='always') == [False] * 4
+
+
+def test_contract_checked_rows_are_checked_for_the_pipeline_only():
+    from slp_mm.datasets.transforms import CheckPoseSample
+    nan = _sample(0, keypoints=np.full((5, 133, 2), np.nan, np.float32))
+    assert CheckPoseSample()(dict(nan)) is None
+    assert CheckPoseSample()(dict(nan, contract_checked=False)) is None
+    # the writer checked these values; this pipeline's own limits still hold
+    assert CheckPoseSample()(dict(nan, contract_checked=True)) is not None
+    assert CheckPoseSample(max_frames=4)(dict(_sample(0),
+                                              contract_checked=True)) is None
+    assert CheckPoseSample(num_keypoints=79)(
+        dict(_sample(0), contract_checked=True)) is None
+
+
 def test_duplicate_ids_are_refused(tmp_path):
     w = SignCorpusWriter(str(tmp_path))
     w.write(_sample(0))
