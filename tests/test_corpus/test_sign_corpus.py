@@ -138,6 +138,8 @@ def test_contract_checked_rows_are_checked_for_the_pipeline_only():
     assert CheckPoseSample()(dict(nan, contract_checked=False)) is None
     # the writer checked these values; this pipeline's own limits still hold
     assert CheckPoseSample()(dict(nan, contract_checked=True)) is not None
+    assert CheckPoseSample(recheck=True)(dict(nan,
+                                              contract_checked=True)) is None
     assert CheckPoseSample(max_frames=4)(dict(_sample(0),
                                               contract_checked=True)) is None
     assert CheckPoseSample(num_keypoints=79)(
