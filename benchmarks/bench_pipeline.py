@@ -15,7 +15,7 @@ thread, batch 64, the ``LengthBucketSampler`` of
 - batched (the training default): the config's ``batched_train_pipeline``
   (row read, check, temporal sampling, cached tokenisation, packing of the
   stored arrays), its ``collate_fn`` (``collate_sign_batch``: padding into
-  one buffer, with the keypoint selection) and its
+  one buffer, with the keypoint selection, and the MPM masks) and its
   ``train_batch_transforms`` run by the data preprocessor on the batch;
 - batched, values re-checked: the same on a corpus whose shards were not
   verified (``verify_shards='off'``), so ``CheckPoseSample`` reads every
@@ -47,6 +47,7 @@ from mmengine.dataset import pseudo_collate
 
 from slp_mm.corpus import SignCorpusWriter
 from slp_mm.datasets import LengthBucketSampler, SignPoseDataset
+from slp_mm.datasets.transforms import HierarchicalPoseMask
 from slp_mm.engine import register_all_modules
 from slp_mm.registry import FUNCTIONS, MODELS
 from slp_mm.structures.tokenizer import train_tokenizer
@@ -61,8 +62,9 @@ STAGES = dict(CheckPoseSample='read', TemporalSample='temporal sampling',
               NormalizeParts='selection + normalisation',
               HierarchicalPoseMask='masking', TokenizeText='tokenisation',
               PackSignInputs='packing')
+# what a loader worker does (the batched collate_fn draws the masks)
 DATASET_STAGES = ('read', 'temporal sampling', 'tokenisation', 'packing',
-                  'collate')
+                  'collate', 'masking')
 ORDER = ('read', 'temporal sampling', 'selection + normalisation', 'masking',
          'tokenisation', 'packing', 'pseudo_collate', 'collate',
          'host-to-device')
@@ -162,20 +164,32 @@ class Path:
         self.preprocessor._pad = timed(self.preprocessor._pad, 'pad')
         stage = ('pseudo_collate' if self.collate_fn is pseudo_collate else
                  'collate')
+        # masks the collate_fn draws (the batched default) are its masking
+        drawn_in_collate = bool(getattr(self.collate_fn, 'keywords',
+                                        {}).get('mask'))
+        sample_mask = HierarchicalPoseMask.sample_mask
+        if drawn_in_collate:
+            HierarchicalPoseMask.sample_mask = timed(sample_mask, 'masking')
         n = 0
-        for data in self.loader(epoch, timed(self.collate_fn, stage)):
-            t0 = time.perf_counter()
-            self.preprocessor(data, True)
-            spent['preprocessor'] += time.perf_counter() - t0
-            n += len(data['data_samples'])
+        try:
+            for data in self.loader(epoch, timed(self.collate_fn, stage)):
+                t0 = time.perf_counter()
+                self.preprocessor(data, True)
+                spent['preprocessor'] += time.perf_counter() - t0
+                n += len(data['data_samples'])
+        finally:
+            HierarchicalPoseMask.sample_mask = sample_mask
+        if drawn_in_collate:
+            spent['collate'] -= spent['masking']
         # padding: in the collate function, or in the preprocessor for
-        # pseudo_collate's lists; the preprocessor's time past it and the
+        # pseudo_collate's lists; the preprocessor's time past it and its
         # batch stages (the copy to the device, masks) is host-to-device
         pad = spent.pop('pad', 0.0)
         spent['collate'] += pad
+        in_preprocessor = {STAGES[type(t).__name__]
+                           for t in self.preprocessor.batch_transforms}
         spent['host-to-device'] = spent.pop('preprocessor') - pad - sum(
-            spent[s] for s in ('selection + normalisation', 'masking')
-            if self.preprocessor.batch_transforms)
+            spent[s] for s in in_preprocessor)
         return {k: v / n for k, v in spent.items()}
 
 
@@ -234,12 +248,16 @@ def main():
             '-' if v is None else f'{v * 1e6:.1f}' for v in row) + ' |')
     print('| total | ' + ' | '.join(
         f'{sum(s.values()) * 1e6:.1f}' for s in stages.values()) + ' |')
-    # what a loader worker does per sample when the preprocessor (padding
-    # and the batch stages) runs in the training process, on the GPU
+    # what a loader worker does per sample when the preprocessor's batch
+    # stages run in the training process, on the GPU; and what that
+    # process then does on the host (mmengine syncs every iteration, so
+    # the GPU waits for it)
     worker = sum(stages['batched'].get(s, 0) for s in DATASET_STAGES)
     print(f'\nbatched, dataset side only ({", ".join(DATASET_STAGES)}): '
           f'{worker * 1e6:.1f} us per sample = {1 / worker:,.0f} samples/s '
-          'per loader worker core')
+          'per loader worker core; the training process on the host: '
+          f'{stages["batched"]["host-to-device"] * 1e6:.1f} us per sample '
+          '(host-to-device; the normalisation runs on the GPU)')
     if delivered:
         print('\n| loader alone, samples/s (after the first batch) | '
               + ' | '.join(paths) + ' |')

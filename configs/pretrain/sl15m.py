@@ -13,8 +13,9 @@ _base_ = [
 # tokens a sentence). The hit rate is logged as text_cache_hit_rate.
 model = dict(
     text_encoder=dict(cache_size=4096),
-    # keypoint selection, per-part normalisation and MPM masking on whole
-    # batches on the GPU (the dataset runs batched_train_pipeline)
+    # keypoint selection and per-part normalisation on whole batches on
+    # the GPU (the dataset runs batched_train_pipeline; the loader's
+    # collate_fn draws the MPM masks)
     data_preprocessor=dict(batch_transforms=_base_.train_batch_transforms))
 
 default_hooks = dict(logger=dict(interval=50))

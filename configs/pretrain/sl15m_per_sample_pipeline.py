@@ -4,7 +4,8 @@
 # pipeline before issue 15, ~5x the CPU time per sample (docs/benchmarks.md,
 # 'Pre-training data pipeline'), the same results.
 _base_ = ['./sl15m.py']
-# the workers still pad into one buffer, of the joints the pipeline kept
+# the workers still pad into one buffer, of the joints and masks the
+# pipeline made
 train_dataloader = dict(dataset=dict(pipeline=_base_.train_pipeline),
-                        collate_fn=dict(layout=None))
+                        collate_fn=dict(layout=None, mask=None))
 model = dict(data_preprocessor=dict(batch_transforms=[]))

@@ -1,5 +1,6 @@
 """A batch of sign samples padded into one host buffer, and the collate
 function that builds it in the DataLoader worker."""
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -9,7 +10,8 @@ import torch
 from torch.nn.utils.rnn import pad_sequence
 from torch.utils.data import get_worker_info
 
-from slp_mm.registry import FUNCTIONS
+from slp_mm.registry import FUNCTIONS, TRANSFORMS
+from slp_mm.utils.cli_errors import ConfigError
 
 from .transforms.select_keypoints import SelectKeypoints
 
@@ -24,7 +26,8 @@ class PaddedSignBatch:
     as joint-major channel planes (3, B, K, T) when ``planes``),
     ``lengths`` (B, ), ``paired`` (B, ) bool; ``text_ids`` (B, L) padded
     with ``text_pad_id`` and ``text_lengths`` (B, ) when a sample is
-    paired; ``mpm_mask`` (B, T, K) bool when every sample has one; ``size``
+    paired; ``mpm_mask`` (B, T, K) bool when every sample has one or the
+    batch's were drawn while padding; ``size``
     (B, 2) video width and height when ``planes``.
 
     One buffer is one shared-memory segment when a loader worker made it
@@ -89,7 +92,8 @@ def pad_sign_batch(poses: Sequence[Union[torch.Tensor, tuple]],
                    planes: bool,
                    select: Optional[SelectKeypoints] = None,
                    text_pad_id: int = 1,
-                   pin: bool = False) -> PaddedSignBatch:
+                   pin: bool = False,
+                   mask=None) -> PaddedSignBatch:
     """Pad a batch into one host buffer.
 
     Args:
@@ -104,6 +108,9 @@ def pad_sign_batch(poses: Sequence[Union[torch.Tensor, tuple]],
             of the kept ones).
         text_pad_id: Padding id of the tokenizer (mBART: 1).
         pin: Allocate the buffer in pinned memory (for a CUDA model).
+        mask: A transform with a ``sample_mask`` method
+            (:class:`HierarchicalPoseMask`) that draws the batch's
+            ``mpm_mask`` for the kept joints of ``select``'s layout.
     """
     b = len(poses)
     lengths = [len(p[0]) if isinstance(p, tuple) else len(p) for p in poses]
@@ -131,7 +138,14 @@ def pad_sign_batch(poses: Sequence[Union[torch.Tensor, tuple]],
         fields.update(text_ids=((b, text_len), torch.long),
                       text_lengths=((b, ), torch.long))
     has_masks = bool(samples) and all('mpm_mask' in s for s in samples)
-    if has_masks:
+    if mask is not None and (has_masks or select is None):
+        raise ConfigError(
+            'collate_sign_batch: mask draws the batch\'s MPM masks for the '
+            'joints of its layout, but ' + (
+                'the samples carry masks already (HierarchicalPoseMask in '
+                'the pipeline): keep one' if has_masks else 'no layout is '
+                'given'))
+    if has_masks or mask is not None:
         fields['mpm_mask'] = ((b, t, k), torch.bool)
     if planes:
         fields['size'] = ((b, 2), torch.float32)
@@ -154,6 +168,9 @@ def pad_sign_batch(poses: Sequence[Union[torch.Tensor, tuple]],
             torch.tensor([0 if i is None else len(i) for i in texts]))
     if has_masks:
         _pad_into(host['mpm_mask'], [s.mpm_mask for s in samples], False)
+    elif mask is not None:
+        host['mpm_mask'].copy_(mask.sample_mask(
+            host['lengths'], t, k, select.layout.name))
     if planes:
         host['size'].copy_(
             torch.tensor([[s.width, s.height] for s in samples],
@@ -164,17 +181,27 @@ def pad_sign_batch(poses: Sequence[Union[torch.Tensor, tuple]],
 @FUNCTIONS.register_module()
 def collate_sign_batch(data_batch: Sequence[dict],
                        layout: Optional[str] = None,
-                       text_pad_id: int = 1) -> dict:
+                       text_pad_id: int = 1,
+                       mask: Optional[dict] = None) -> dict:
     """``collate_fn`` of the training pipelines (configs name it
     ``'slp_mm.collate_sign_batch'``: mmengine's Runner looks collate
     functions up in its root registry): pad the batch in the loader
     worker into one :class:`PaddedSignBatch` (one shared-memory segment
     sent to the training process) instead of handing over every sample's
-    arrays (``pseudo_collate``), and keep the joints of ``layout``.
+    arrays (``pseudo_collate``), keep the joints of ``layout`` and, given
+    a ``mask`` transform config (``HierarchicalPoseMask``), draw the
+    batch's MPM masks.
+
+    Masks depend on the clip lengths only and are drawn on the host
+    whatever the model's device (~50 us a sample on one core): drawn here
+    they cost the loader workers, in parallel, rather than the training
+    process, where mmengine reads the loss back every iteration, so the
+    GPU would idle while they are drawn.
 
     The data preprocessor takes the batch as it is; its leading
     ``SelectKeypoints`` must name the same ``layout`` (else it is an
-    error), and its ``text_pad_id`` the same id.
+    error), its ``text_pad_id`` the same id, and its ``batch_transforms``
+    must not draw masks again (else it is an error).
 
     Returns:
         dict: ``inputs`` (:class:`PaddedSignBatch`) and ``data_samples``.
@@ -185,8 +212,10 @@ def collate_sign_batch(data_batch: Sequence[dict],
     if planes:
         poses = [(p['keypoints'], p['scores']) for p in poses]
     select = None if layout is None else _select_keypoints(layout)
+    masker = None if mask is None else _mask_transform(
+        json.dumps(mask, sort_keys=True))
     return dict(inputs=pad_sign_batch(poses, samples, planes, select,
-                                      text_pad_id),
+                                      text_pad_id, mask=masker),
                 data_samples=samples)
 
 
@@ -194,6 +223,17 @@ def collate_sign_batch(data_batch: Sequence[dict],
 def _select_keypoints(layout: str) -> SelectKeypoints:
     """One selection per layout (building a layout costs ~0.3 ms)."""
     return SelectKeypoints(layout)
+
+
+@lru_cache(maxsize=None)
+def _mask_transform(config: str):
+    """One mask transform per config (its JSON): built once per process."""
+    masker = TRANSFORMS.build(json.loads(config))
+    if not hasattr(masker, 'sample_mask'):
+        raise ConfigError(f'collate_sign_batch: mask is '
+                          f'{type(masker).__name__}, which draws no batch '
+                          'masks (expected HierarchicalPoseMask)')
+    return masker
 
 
 def _new_buffer(nbytes: int, pin: bool) -> torch.Tensor:

@@ -36,9 +36,12 @@ NON_MANUAL = ('face', 'mouth')
 
 
 def _train_stages(cfg):
-    """The training transforms: the dataset's, then the data
-    preprocessor's batch transforms (sl15m runs the pose stages there)."""
-    return list(cfg.train_dataloader.dataset.pipeline) + list(
+    """The training transforms: the dataset's, the collate_fn's masks and
+    the data preprocessor's batch transforms (sl15m runs the pose stages
+    there)."""
+    mask = cfg.train_dataloader.collate_fn.get('mask')
+    return list(cfg.train_dataloader.dataset.pipeline) + (
+        [] if mask is None else [mask]) + list(
         cfg.model.data_preprocessor.get('batch_transforms', []))
 
 
@@ -144,8 +147,8 @@ def test_ablation_changes_only_its_setting(name, base_cfg):
     elif name.startswith('window_'):
         m.stc_head.window = bm.stc_head.window
     elif name.startswith('mask_ratio_'):
-        m.data_preprocessor = bm.data_preprocessor
-        undone.train_batch_transforms = base.train_batch_transforms
+        undone.mpm_mask = base.mpm_mask
+        undone.train_dataloader.collate_fn = base.train_dataloader.collate_fn
     elif name == 'similarity_coarse':
         m.stc_head.pop('granularity')
     elif name == 'stc_duplicates_as_negatives':
@@ -164,8 +167,7 @@ def test_ablation_changes_only_its_setting(name, base_cfg):
         m.stc_head, m.text_encoder = bm.stc_head, bm.text_encoder
     elif name == 'stc_only':
         m.mpm_head = bm.mpm_head
-        m.data_preprocessor = bm.data_preprocessor
-        undone.train_batch_transforms = base.train_batch_transforms
+        undone.train_dataloader.collate_fn = base.train_dataloader.collate_fn
     elif name.startswith('data_'):
         undone.train_dataloader.dataset.pop('fraction')
     assert _flat(undone) == _flat(base)

@@ -23,10 +23,11 @@ PIPELINE = [
     dict(type='TemporalSample', max_frames=32, mode='random_uniform'),
     dict(type='PackSignInputs', stack=False),
 ]
+MASK = dict(type='HierarchicalPoseMask', ratio=0.4)
 STAGES = [
     dict(type='SelectKeypoints', layout='sign79'),
     dict(type='NormalizeParts'),
-    dict(type='HierarchicalPoseMask', ratio=0.4),
+    MASK,
 ]
 
 
@@ -53,9 +54,9 @@ def _with_text_ids(items):
     return items
 
 
-def _inputs(data, seed=0):
+def _inputs(data, seed=0, stages=STAGES):
     pre = MODELS.build(dict(type='SignDataPreprocessor',
-                            batch_transforms=STAGES))
+                            batch_transforms=stages))
     torch.manual_seed(seed)
     return pre(data, True)['inputs']
 
@@ -76,6 +77,23 @@ def test_worker_padded_batch_gives_the_same_inputs(dataset):
     assert got['text_ids'][2].tolist() == [1, 1, 1]  # unpaired: padding
 
 
+def test_masks_drawn_while_padding_are_the_preprocessor_s(dataset):
+    """The loader's collate_fn draws the same masks from the same torch
+    generator state (one definition), exact in count, none on padding."""
+    items = _with_text_ids([dataset[i] for i in range(6)])
+    want = _inputs(pseudo_collate(items), seed=3)
+    torch.manual_seed(3)
+    padded = collate_sign_batch(items, layout='sign79', mask=MASK)
+    got = _inputs(padded, seed=4, stages=STAGES[:2])  # no draw left
+    for key, value in want.items():
+        if value is not None:
+            assert torch.equal(got[key], value), key
+    lengths = padded['inputs'].views()['lengths']
+    assert got['mpm_mask'].sum((1, 2)).tolist() == [
+        round(0.4 * n * 79) for n in lengths.tolist()]
+    assert not (got['mpm_mask'] & ~got['pose_mask'][..., None]).any()
+
+
 def test_collate_is_found_as_the_runner_looks_it_up():
     """mmengine's Runner asks its root FUNCTIONS registry, which finds a
     child's function by its scoped name (the configs' type)."""
@@ -86,10 +104,12 @@ def test_collate_is_found_as_the_runner_looks_it_up():
 
 def test_loader_workers_send_one_shared_segment(dataset):
     """Through two real worker processes: every batch equals the one padded
-    in this process, and its buffer arrived in shared memory."""
+    in this process (its masks drawn by the worker's generator), and its
+    buffer arrived in shared memory."""
     loader = torch.utils.data.DataLoader(
         dataset, batch_size=3, num_workers=2,
-        collate_fn=lambda b: collate_sign_batch(b, layout='sign79'))
+        collate_fn=lambda b: collate_sign_batch(b, layout='sign79',
+                                                mask=MASK))
     batches = list(loader)
     assert len(batches) == 2
     for k, batch in enumerate(batches):
@@ -97,11 +117,14 @@ def test_loader_workers_send_one_shared_segment(dataset):
         assert buffer.is_shared()
         local = collate_sign_batch(
             [dataset[i] for i in range(3 * k, 3 * k + 3)],
-            layout='sign79')['inputs']
+            layout='sign79', mask=MASK)['inputs']
         assert batch['inputs'].fields == local.fields
         got, want = batch['inputs'].views(), local.views()
         for key in want:  # (not the alignment gaps between the fields)
-            assert torch.equal(got[key], want[key]), key
+            if key != 'mpm_mask':
+                assert torch.equal(got[key], want[key]), key
+        assert got['mpm_mask'].sum((1, 2)).tolist() == [
+            round(0.4 * n * 79) for n in got['lengths'].tolist()]
 
 
 def test_data_samples_pickle_their_tensors_by_value():
@@ -123,6 +146,7 @@ def test_data_samples_pickle_their_tensors_by_value():
 @pytest.mark.parametrize('collate,pre,match', [
     (dict(layout='sign79_manual'), dict(), 'sign79_manual'),
     (dict(layout='sign79', text_pad_id=0), dict(), 'text_pad_id'),
+    (dict(layout='sign79', mask=MASK), dict(), 'draws them again'),
 ])
 def test_mismatched_collate_and_preprocessor_are_refused(
         dataset, collate, pre, match):
@@ -132,3 +156,14 @@ def test_mismatched_collate_and_preprocessor_are_refused(
                                      batch_transforms=STAGES, **pre))
     with pytest.raises(ConfigError, match=match):
         preprocessor(padded, True)
+
+
+@pytest.mark.parametrize('collate,match', [
+    (dict(mask=MASK), 'no layout'),
+    (dict(layout='sign79', mask=dict(type='NormalizeParts')),
+     'NormalizeParts, which draws no batch masks'),
+])
+def test_a_collate_mask_it_cannot_draw_is_refused(dataset, collate, match):
+    items = _with_text_ids([dataset[i] for i in range(2)])
+    with pytest.raises(ConfigError, match=match):
+        collate_sign_batch(items, **collate)

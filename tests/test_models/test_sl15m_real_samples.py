@@ -2,15 +2,16 @@
 COCO-WholeBody samples (../shared/data/slp-pose-wholebody133)."""
 import copy
 import os.path as osp
+from functools import partial
 
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.dataset import Compose, pseudo_collate
+from mmengine.dataset import Compose
 
 from slp_mm.preparation.pose_readers import read_pose_file
-from slp_mm.registry import MODELS
+from slp_mm.registry import FUNCTIONS, MODELS
 from slp_mm.structures import train_tokenizer
 
 from ..conftest import REPO, shared_file
@@ -70,7 +71,10 @@ def test_paper_model_forward_backward_on_real_samples(real_samples,
     pipeline = Compose(pipeline)
     torch.manual_seed(0)
     np.random.seed(0)
-    batch = pseudo_collate([pipeline(dict(s)) for s in real_samples])
+    # the loader's collate_fn pads them and draws the MPM masks
+    collate = dict(cfg.train_dataloader.collate_fn)
+    collate = partial(FUNCTIONS.get(collate.pop('type')), **collate)
+    batch = collate([pipeline(dict(s)) for s in real_samples])
 
     model = MODELS.build(cfg.model)
     n_all = sum(p.numel() for p in model.parameters())

@@ -1,8 +1,5 @@
-# Ablation: HierarchicalPoseMask ratio 0.2 (config-file inheritance cannot
-# index into lists, so the batch transforms are rebuilt from the base ones).
+# Ablation: HierarchicalPoseMask ratio 0.2 (the loader's collate_fn draws
+# the MPM masks, configs/_base_/datasets/sl15m.py).
 _base_ = ['../sl15m.py']
-train_batch_transforms = [
-    dict(t, ratio=0.2) if t['type'] == 'HierarchicalPoseMask' else t
-    for t in _base_.train_batch_transforms
-]
-model = dict(data_preprocessor=dict(batch_transforms=train_batch_transforms))
+mpm_mask = dict(type='HierarchicalPoseMask', ratio=0.2)
+train_dataloader = dict(collate_fn=dict(mask=mpm_mask))

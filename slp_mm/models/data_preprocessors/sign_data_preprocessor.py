@@ -40,7 +40,9 @@ class SignDataPreprocessor(BaseDataPreprocessor):
     support. A leading :class:`SelectKeypoints` is done while padding (only
     the kept joints are copied), and the batch buffer holds the pose as
     joint-major channel planes (3, B, K, T): ``pose`` is its (B, T, K, 3)
-    view, which the normalisation runs fastest on.
+    view, which the normalisation runs fastest on. MPM masks are best drawn
+    by the ``collate_fn`` (``collate_sign_batch(mask=...)``, in the loader
+    workers; it is an error to draw them in both places).
 
     Args:
         text_pad_id (int): Padding id of the tokenizer (mBART: 1).
@@ -81,6 +83,13 @@ class SignDataPreprocessor(BaseDataPreprocessor):
                 'model.data_preprocessor.batch_transforms the dataset '
                 "base's train_batch_transforms, or pack with the base's (per "
                 'sample) train_pipeline')
+        redrawn = [type(t).__name__ for t in transforms
+                   if hasattr(t, 'sample_mask')]
+        if redrawn and 'mpm_mask' in batch.fields:
+            raise ConfigError(
+                'SignDataPreprocessor: the batch holds MPM masks (drawn by '
+                'the collate_fn\'s mask, or per sample) and batch_transforms '
+                f'draws them again ({redrawn[0]}): keep one')
         if ('text_ids' in batch.fields
                 and batch.text_pad_id != self.text_pad_id):
             raise ConfigError(
