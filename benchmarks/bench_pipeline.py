@@ -51,6 +51,7 @@ from slp_mm.datasets.transforms import HierarchicalPoseMask
 from slp_mm.engine import register_all_modules
 from slp_mm.registry import FUNCTIONS, MODELS
 from slp_mm.structures.tokenizer import train_tokenizer
+from slp_mm.utils.heap_reuse import reuse_freed_heap
 from synthetic_clips import CLIP_TEXT, paper_like_lengths, random_clips
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -204,6 +205,7 @@ def main():
         'processes (none: skip)')
     args = parser.parse_args()
     torch.set_num_threads(1)
+    reuse_freed_heap()  # as training does (build_runner)
     register_all_modules()
     with tempfile.TemporaryDirectory() as work:
         corpus = osp.join(work, 'corpus')

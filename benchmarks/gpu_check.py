@@ -70,6 +70,7 @@ from bench_train_step import count_pose_flops
 from slp_mm.corpus.synthetic_sign_corpus import build_synthetic_corpus
 from slp_mm.registry import DATASETS, MODELS
 from slp_mm.engine import register_all_modules
+from slp_mm.utils.heap_reuse import reuse_freed_heap
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CHECKS = ('tests', 'stc', 'train')
@@ -237,6 +238,7 @@ class TrainBench:
             model.train_step = torch.compile(
                 model.train_step, backend=args.compile_backend)
         try:
+            reuse_freed_heap()  # as training does (build_runner)
             loader = Runner.build_dataloader(dict(self.loader_cfg),
                                              seed=int(compiled))
             batches = iter(loader)

@@ -6,6 +6,7 @@ import os.path as osp
 from typing import Optional
 
 from slp_mm.utils.cli_errors import ConfigError
+from slp_mm.utils.heap_reuse import reuse_freed_heap
 
 
 def apply_train_options(cfg,
@@ -81,9 +82,12 @@ def amp_settings() -> dict:
 
 
 def build_runner(cfg):
-    """:class:`Runner`, or the runner that ``cfg.runner_type`` names."""
+    """:class:`Runner`, or the runner that ``cfg.runner_type`` names, in a
+    process that keeps its freed heap for the next batch (see
+    :func:`reuse_freed_heap`; the loader workers fork from it)."""
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
+    reuse_freed_heap()
     if 'runner_type' not in cfg:
         return Runner.from_cfg(cfg)
     if cfg.get('compile'):

@@ -10,11 +10,11 @@ import pytest
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-EPOCHS = 5
+EPOCHS = 6
 # glibc keeps freed heap memory for reuse; trimming it before measuring
 # separates a leak from what the allocator holds
 _LIBC = ctypes.CDLL('libc.so.6')
-# growth allowed after epoch 1, see test_memory_is_flat_across_epochs
+# growth allowed after epoch 3, see test_memory_is_flat_across_epochs
 GROWTH_BOUND_MB = 16
 
 
@@ -62,16 +62,24 @@ def shrunk_demo_cfg(demo_cfg, synthetic_corpus, tmp_path):
 
 
 def test_memory_is_flat_across_epochs(shrunk_demo_cfg):
-    """Epoch 1 pays one-off costs (allocator pools, lazily built modules,
-    worker start-up), so growth is measured from its end.
+    """The first three epochs pay one-off costs (allocator pools, lazily
+    built modules, worker start-up, then per-shape caches as clips of new
+    lengths arrive), so growth is measured from the end of the third.
 
-    Measured on 2 shared CPU cores (3 runs): the RSS sum grew 6.1-6.2 MB
-    from epoch 1 to epoch 5, steadily (~1.5 MB an epoch), while USS and
-    PSS swung by up to 40 MB between epochs (copy-on-write of pages shared
-    with the forked workers, allocator blocks) and so cannot carry a tight
-    bound. 16 MB is 2.5 times the measured growth; a leak of a batch of
-    inputs (8 x 64 x 79 x 3 float32, 0.5 MB) every iteration of this run
-    stays under it, a leak of one per sample or of activations does not.
+    Measured on 2 shared CPU cores: the main process holds every gain (the
+    workers stay within 1 MB), Python objects and tensors stay constant
+    (gc, tracemalloc), while anonymous native memory grows: 5-9 MB in the
+    third epoch, ~2.3 MB in each other one (half of it oneDNN's primitive
+    cache, keyed by input shape: ~1 MB an epoch with
+    ``ONEDNN_PRIMITIVE_CACHE_CAPACITY=0``). From epoch 1 that made 12.6-16.8
+    MB by epoch 5 (2026-12-06, 8 runs; 6.1-6.2 MB when first measured), so
+    a bound from epoch 1 failed about one run in two; from epoch 3 to 6 it
+    is ~7 MB. USS and PSS swing by up to 40 MB between epochs (copy-on-write
+    of pages shared with the forked workers, allocator blocks) and so
+    cannot carry a tight bound. 16 MB is over twice the measured growth; a
+    leak of a batch of inputs (8 x 64 x 79 x 3 float32, 0.5 MB) every
+    iteration of this run stays under it, a leak of one per sample or of
+    activations does not.
     """
     runner = Runner.from_cfg(shrunk_demo_cfg)
     memory = EpochMemoryHook()
@@ -82,5 +90,5 @@ def test_memory_is_flat_across_epochs(shrunk_demo_cfg):
               ', '.join(f'{v:.1f}' for v in mb))
     rss = memory.mb['rss']
     assert len(rss) == EPOCHS
-    growth = max(rss[1:]) - rss[0]
+    growth = max(rss[3:]) - rss[2]
     assert growth < GROWTH_BOUND_MB, rss
