@@ -10,6 +10,7 @@ numpy operations than as torch CPU operations (byte-wide comparisons
 from a numpy generator seeded by one draw of torch's CPU generator, whose
 state the RNG state hook saves for an exact resume.
 """
+from functools import lru_cache
 from typing import Callable, Dict, List, Sequence, Tuple
 
 import numpy as np
@@ -73,7 +74,7 @@ def hierarchical_pose_mask(lengths: torch.Tensor,
     # joint reads its part's column, a joint of no part the frame's
     covered = np.concatenate([units | hidden[..., None], hidden[..., None]],
                              axis=2)  # (B, T, P + 1)
-    column, repeats = _part_runs(parts, k)
+    column, repeats = _part_runs(tuple(map(tuple, parts)), k)
     # one repeat per run of joints of one part (sign79: 5): ~3x faster than
     # a gather of K columns, and C-ordered (a gather's result is not)
     mask = np.repeat(covered[..., column], repeats, axis=2)  # (B, T, K)
@@ -109,10 +110,9 @@ def _uniform_subset(rng: np.random.Generator, blocked: np.ndarray,
         taken = np.zeros((b, n), dtype=bool)
         if most > 0:
             first = np.argpartition(keys, most - 1, axis=1)[:, :most]
-            first = np.take_along_axis(first, np.take_along_axis(
-                keys, first, 1).argsort(1), 1)  # (B, most) smallest first
-            np.put_along_axis(taken, first,
-                              np.arange(most) < count[:, None], 1)
+            first = np.take(first, _flat(np.take(keys, _flat(
+                first, n)).argsort(1), most))  # (B, most) smallest first
+            np.put(taken, _flat(first, n), np.arange(most) < count[:, None])
         return taken
     # q = j / 256 two standard deviations under count / free: adding to a
     # row (hit rate ~1 - q) takes far fewer draws than dropping (~q)
@@ -189,11 +189,19 @@ def _cumulative_shares(level_weights: Dict[str, float]) -> List[float]:
     return shares
 
 
-def _part_runs(parts: Sequence[Sequence[int]],
+def _flat(index: np.ndarray, n: int) -> np.ndarray:
+    """(B, M) flat positions of the per-row indexes ``index`` (B, M) of a
+    C-ordered (B, n) array: ``np.take`` / ``np.put`` through them cost
+    ~2.5x less than ``take_along_axis`` / ``put_along_axis``."""
+    return index + (np.arange(len(index)) * n)[:, None]
+
+
+@lru_cache(maxsize=None)
+def _part_runs(parts: Tuple[Tuple[int, ...], ...],
                k: int) -> Tuple[np.ndarray, np.ndarray]:
     """The runs of consecutive joints of one part: (R, ) the part of each
-    run (``len(parts)`` for joints of no part) and (R, ) its length. The
-    parts must not overlap."""
+    run (``len(parts)`` for joints of no part) and (R, ) its length (made
+    once per layout, read only). The parts must not overlap."""
     owner = np.full(k, len(parts))
     for p, idx in enumerate(parts):
         if (owner[list(idx)] != len(parts)).any():
@@ -201,7 +209,10 @@ def _part_runs(parts: Sequence[Sequence[int]],
                              'joints of an earlier part')
         owner[list(idx)] = p
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    return owner[starts], np.diff(np.r_[starts, k])
+    runs = owner[starts], np.diff(np.r_[starts, k])
+    for run in runs:
+        run.flags.writeable = False
+    return runs
 
 
 def _mask_clips(rng, lens, t, want, clip_len) -> np.ndarray:
@@ -213,11 +224,11 @@ def _mask_clips(rng, lens, t, want, clip_len) -> np.ndarray:
     starts = np.maximum(ends - run_len, 0)  # (B, R)
     inside = np.maximum(np.minimum(ends, lens[:, None]) - starts, 0)
     order = rng.random((b, num_runs)).argsort(1)
-    inside_sorted = np.take_along_axis(inside, order, 1)
+    inside_sorted = np.take(inside, _flat(order, num_runs))
     before = inside_sorted.cumsum(1) - inside_sorted
     take = np.empty_like(inside)  # (B, R) frames taken per run
-    np.put_along_axis(take, order, np.minimum(np.maximum(
-        np.minimum(want, lens)[:, None] - before, 0), inside_sorted), 1)
+    np.put(take, _flat(order, num_runs), np.minimum(np.maximum(
+        np.minimum(want, lens)[:, None] - before, 0), inside_sorted))
     # run r hides [starts_r, starts_r + take_r): +1 / -1 at the bounds
     rows = np.arange(b)[:, None] * (t + 1)
     bounds = np.bincount((rows + np.minimum(starts, t)).ravel(),
@@ -250,7 +261,7 @@ def _mask_parts(rng, free: np.ndarray, budget: np.ndarray,
     order = keys.argsort(1)
     # (B, T * P) unit sizes in the random order
     size_sorted = np.take(np.tile(sizes, t), order)
-    avail = np.take_along_axis(units, order, 1)
+    avail = np.take(units, _flat(order, t * p))
     taken = np.zeros_like(avail)
     left = np.maximum(budget, 0)
     window = min(t * p, int(left.max(initial=0)) // max(sizes.min(), 1) + 32)
@@ -266,5 +277,5 @@ def _mask_parts(rng, free: np.ndarray, budget: np.ndarray,
             part_avail &= ~new
             left = left - np.where(new, part_sizes, 0).sum(1)
     out = np.empty_like(taken)
-    np.put_along_axis(out, order, taken, 1)
+    np.put(out, _flat(order, t * p), taken)
     return out.reshape(b, t, p), np.maximum(budget, 0) - left
