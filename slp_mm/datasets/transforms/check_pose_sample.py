@@ -21,8 +21,8 @@ class CheckPoseSample(BaseTransform):
     :class:`~slp_mm.corpus.SignCorpus`: the writer checked its values and
     its shard's bytes were verified since) is checked for this pipeline's
     keypoint count and frame limit only: re-reading every value of every
-    row each epoch would prove nothing new, at ~25 us a row (a tenth of the
-    batched pre-training pipeline). ``recheck=True`` reads them anyway,
+    row each epoch would prove nothing new, at ~29 us a row (a seventh of
+    the batched pre-training pipeline). ``recheck=True`` reads them anyway,
     e.g. to catch disk corruption after the machine's verification cache
     vouched for a shard (a NaN it makes otherwise costs its batch: the
     optimizer wrapper skips a non-finite step).
