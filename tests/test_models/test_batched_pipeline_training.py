@@ -1,6 +1,7 @@
 """Pre-training with the pose stages batched in the data preprocessor
-(``batch_transforms``): a killed and resumed run ends with the weights of
-an uninterrupted one, so the masks (seeded from torch's generator) replay."""
+(``batch_transforms``), the masks drawn there or in the loader workers'
+``collate_fn``: a killed and resumed run ends with the weights of an
+uninterrupted one, so the masks (seeded from torch's generators) replay."""
 import copy
 
 import pytest
@@ -10,17 +11,27 @@ from mmengine.runner import Runner
 from ..test_engine.test_train_resume import _cfg, _weights
 
 
-def _batched(demo_cfg):
+def _batched(demo_cfg, masks_in_loader):
     cfg = copy.deepcopy(demo_cfg)
     cfg.train_dataloader.dataset.pipeline = cfg.batched_train_pipeline
-    cfg.model.data_preprocessor.batch_transforms = cfg.train_batch_transforms
+    stages = list(cfg.train_batch_transforms)
+    if masks_in_loader:  # as sl15m: drawn by two workers' generators
+        mask = next(t for t in stages if t.type == 'HierarchicalPoseMask')
+        stages.remove(mask)
+        cfg.train_dataloader.update(
+            num_workers=2, persistent_workers=False,
+            collate_fn=dict(type='slp_mm.collate_sign_batch',
+                            layout=stages[0].layout, mask=mask))
+    cfg.model.data_preprocessor.batch_transforms = stages
     return cfg
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize('masks_in_loader', [False, True],
+                         ids=['masks_in_preprocessor', 'masks_in_loader'])
 def test_killed_batched_run_resumes_to_identical_weights(
-        demo_cfg, synthetic_corpus, tmp_path):
-    base = _batched(demo_cfg)
+        masks_in_loader, demo_cfg, synthetic_corpus, tmp_path):
+    base = _batched(demo_cfg, masks_in_loader)
     full = Runner.from_cfg(_cfg(base, synthetic_corpus, tmp_path / 'a'))
     full.train()
     expected = _weights(full)
