@@ -4,7 +4,7 @@ import os.path as osp
 from typing import Optional, Union
 
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose
 from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
@@ -145,6 +145,26 @@ def test_pipeline_cfg(cfg: Config) -> list:
         return cfg.test_pipeline
     raise KeyError('the config has no test_dataloader, val_dataloader or '
                    'test_pipeline to prepare inputs with')
+
+
+def train_pipeline_cfg(cfg: Config) -> list:
+    """The training transforms (configs) with every pose stage per sample,
+    for a picture of what training does to one sample: a batched config's
+    dataset pipeline packs the stored arrays (``PackSignInputs(stack=
+    False)``) and leaves the keypoint selection and normalisation to the
+    data preprocessor's ``batch_transforms`` and the MPM masks to the
+    ``collate_fn``'s ``mask``; those stages run here before the packing,
+    in that order (a pipeline's order, after the sentence's tokenisation,
+    which they do not read)."""
+    pipeline = [ConfigDict(t) for t in cfg.train_dataloader.dataset.pipeline]
+    stages = [ConfigDict(t) for t in cfg.model.get(
+        'data_preprocessor', {}).get('batch_transforms', [])]
+    mask = (cfg.train_dataloader.get('collate_fn') or {}).get('mask')
+    if mask is not None:
+        stages.append(ConfigDict(mask))
+    if stages and pipeline and pipeline[-1].type == 'PackSignInputs':
+        pipeline[-1:] = stages + [ConfigDict(pipeline[-1], stack=True)]
+    return pipeline
 
 
 def build_test_pipeline(cfg: Config) -> Compose:

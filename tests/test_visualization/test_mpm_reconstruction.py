@@ -1,4 +1,5 @@
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -135,3 +136,54 @@ def test_visualize_mpm_cli(demo_pretrainer, synthetic_corpus, tmp_path):
                          3)
     rings = (np.abs(img.astype(int) - MASK_COLOR).max(-1) < 60).sum()
     assert rings > 0 and 'joints masked; wrote' in proc.stdout
+
+
+@pytest.mark.slow
+def test_visualize_mpm_cli_on_a_batched_config(demo_pretrainer,
+                                               synthetic_corpus, tmp_path):
+    """A config whose dataset leaves the pose stages to the batch (sl15m's
+    layout: selection and normalisation in the data preprocessor, masks in
+    the collate_fn) is drawn with those stages run per sample."""
+    config = tmp_path / 'batched_demo.py'
+    demo = osp.join(REPO, 'configs', 'pretrain', 'demo.py')
+    config.write_text(f"""_base_ = [{demo!r}]
+train_dataloader = dict(
+    dataset=dict(pipeline=_base_.batched_train_pipeline),
+    collate_fn=dict(type='slp_mm.collate_sign_batch',
+                    layout=_base_.train_batch_transforms[0]['layout'],
+                    mask=_base_.train_batch_transforms[2]))
+model = dict(data_preprocessor=dict(
+    batch_transforms=_base_.train_batch_transforms[:2]))
+""")
+    tokenizer = osp.join(synthetic_corpus, 'tokenizer')
+    out = str(tmp_path / 'mpm.png')
+    proc = subprocess.run(
+        [sys.executable,
+         osp.join(REPO, 'tools', 'analysis', 'visualize_mpm.py'),
+         str(config), demo_pretrainer.checkpoint, '--corpus',
+         synthetic_corpus, '--index', '3', '--out', out, '--cfg-options',
+         f'train_dataloader.dataset.pipeline.2.tokenizer={tokenizer}'],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    masked, total = map(int, re.search(r'(\d+) of (\d+) joints masked',
+                                       proc.stdout).groups())
+    assert masked == round(0.4 * total)  # HierarchicalPoseMask(ratio=0.4)
+    assert cv2.imread(out) is not None
+
+
+def test_train_pipeline_cfg_runs_every_stage_per_sample():
+    from mmengine.config import Config
+
+    from slp_mm.apis import train_pipeline_cfg
+    sl15m = Config.fromfile(osp.join(REPO, 'configs', 'pretrain',
+                                     'sl15m.py'))
+    pipeline = train_pipeline_cfg(sl15m)
+    assert [t['type'] for t in pipeline] == [
+        'CheckPoseSample', 'TemporalSample', 'TokenizeText',
+        'SelectKeypoints', 'NormalizeParts', 'HierarchicalPoseMask',
+        'PackSignInputs']
+    assert pipeline[-1]['stack'] and pipeline[5]['ratio'] == 0.4
+    # already per sample: as configured
+    demo = Config.fromfile(osp.join(REPO, 'configs', 'pretrain', 'demo.py'))
+    assert train_pipeline_cfg(demo) == list(
+        demo.train_dataloader.dataset.pipeline)

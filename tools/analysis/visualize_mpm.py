@@ -7,8 +7,10 @@ ringed in red.
         --index 3 --out mpm.png
     python tools/analysis/visualize_mpm.py CONFIG CKPT clip.pose --out mpm.png
 
-The sample goes through the config's training pipeline (so it is masked by
-its HierarchicalPoseMask; --seed fixes the draw).
+The sample goes through the config's training stages, every one per sample
+(a batched config's batch transforms and loader-drawn masks included:
+``train_pipeline_cfg``), so it is masked by its HierarchicalPoseMask;
+--seed fixes the draw.
 """
 import argparse
 
@@ -53,7 +55,7 @@ def main(argv=None):
     from mmengine.config import Config
     from mmengine.runner import set_random_seed
 
-    from slp_mm.apis import init_model
+    from slp_mm.apis import init_model, train_pipeline_cfg
     from slp_mm.corpus import SignCorpus
     from slp_mm.preparation.pose_readers import read_pose_file
     from slp_mm.registry import TRANSFORMS
@@ -68,7 +70,7 @@ def main(argv=None):
     else:
         sample = dict(read_pose_file(args.pose_file), id=args.pose_file)
     set_random_seed(args.seed)
-    pipeline = cfg.train_dataloader.dataset.pipeline
+    pipeline = train_pipeline_cfg(cfg)  # every pose stage per sample
     data = prepare_sample_batch(model, pipeline, sample)
     result = reconstruct_masked_pose(model, data['inputs'])
     # hands normalised to their own box are drawn as insets

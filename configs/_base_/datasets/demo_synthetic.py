@@ -5,9 +5,10 @@ tokenizer = data_root + '/corpus/tokenizer'
 
 # The batched path of configs/_base_/datasets/sl15m.py (per sample: row
 # read, check, temporal sampling, cached tokenisation; the pose stages,
-# train_batch_transforms, in a data preprocessor), for the configs that take
-# it; the demo itself trains with every stage per sample (train_pipeline):
-# its synthetic clips are rendered per sample anyway.
+# train_batch_transforms, in a data preprocessor, here with the masks, which
+# sl15m draws in its collate_fn), for the configs that take it; the demo
+# itself trains with every stage per sample (train_pipeline): its synthetic
+# clips are rendered per sample anyway.
 batched_train_pipeline = [
     dict(type='CheckPoseSample', num_keypoints=133),
     # a random frame of each of 64 segments: the whole clip, so the
