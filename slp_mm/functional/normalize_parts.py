@@ -22,8 +22,8 @@ def normalize_parts_(pose: torch.Tensor,
 
     A part's box in a frame is the square around its joints scored above
     ``score_thr``, enlarged by ``box_margin``; a part with fewer than two
-    such joints, or a box under ``min_box`` pixels, is missing in that frame
-    (its scores become 0). A joint with score <= 0 is missing, so time
+    such joints, or a box under ``min_box`` (> 0) pixels, is missing in
+    that frame (its scores become 0). A joint with score <= 0 is missing, so time
     padding (all 0) stays 0. Coordinates are assumed finite and below
     ~1e30 in magnitude (the pose sample check allows 1e6).
 
@@ -45,6 +45,8 @@ def normalize_parts_(pose: torch.Tensor,
     Returns:
         ``pose``.
     """
+    if not min_box > 0:
+        raise ValueError(f'min_box must be > 0 pixels, got {min_box}')
     planes = pose.permute(3, 0, 2, 1)  # (3, B, K, T) view
     xy, conf = planes[:2], planes[2]  # (2, B, K, T), (B, K, T)
     boxed = sorted({j for idx in box_parts for j in idx})
@@ -78,13 +80,13 @@ def _to_box_(part: torch.Tensor, score_thr: float, box_margin: float,
     xy, conf = part[:2], part[2]  # (2, ..., J, T), (..., J, T)
     # a joint scored at most score_thr is moved out of the min and max
     far = torch.le(conf, score_thr, out=torch.empty_like(conf))  # 1 / 0
-    num_valid = conf.shape[-2] - far.sum(-2)  # (..., T)
     far.mul_(1e30)
     lo = (xy + far).amin(-2)  # (2, ..., T)
     hi = (xy - far).amax(-2)  # (2, ..., T)
     half = (hi - lo).amax(0) / 2 * (1 + box_margin)  # (..., T)
-    # a box needs two joints
-    present = (num_valid >= 2) & (half * 2 >= min_box)  # (..., T)
+    # a box needs two joints: one gives a side of 0, none -2e30 (lo 1e30,
+    # hi -1e30), both under min_box > 0
+    present = half * 2 >= min_box  # (..., T)
     center = torch.where(present, (lo + hi) / 2, 0)  # (2, ..., T)
     half = torch.where(present, half, 1)
     xy.sub_(center[..., None, :]).div_(half[..., None, :])

@@ -43,7 +43,7 @@ class NormalizeParts(BaseTransform):
         box_parts (Sequence[str]): Parts normalised to their own box.
         score_thr (float): Score below which a joint does not shape the box.
         box_margin (float): Relative margin added around each hand box.
-        min_box (float): Smallest hand box side, in pixels.
+        min_box (float): Smallest hand box side, in pixels (> 0).
     """
 
     def __init__(self,
@@ -51,6 +51,8 @@ class NormalizeParts(BaseTransform):
                  score_thr: float = 0.1,
                  box_margin: float = 0.1,
                  min_box: float = 1e-3) -> None:
+        if not min_box > 0:
+            raise ValueError(f'min_box must be > 0 pixels, got {min_box}')
         self.box_parts = tuple(box_parts)
         self.score_thr = score_thr
         self.box_margin = box_margin

@@ -205,3 +205,11 @@ def test_pack_sign_inputs():
     assert ds.text_ids.tolist() == [5, 6, 2, 7]
     s['text_ids'] = None
     assert not PackSignInputs().transform(s)['data_samples'].is_paired
+
+
+@pytest.mark.parametrize('min_box', [0, -1.0, float('nan')])
+def test_a_hand_box_without_a_positive_minimum_is_refused(min_box):
+    # a side of 0 (one confident joint) must mark the hand missing, never
+    # divide by 0
+    with pytest.raises(ValueError, match='min_box must be > 0'):
+        NormalizeParts(min_box=min_box)
