@@ -259,9 +259,9 @@ def _mask_parts(rng, free: np.ndarray, budget: np.ndarray,
     keys = rng.random((b, t * p), dtype=np.float32)
     keys[~units] = 2
     order = keys.argsort(1)
-    # (B, T * P) unit sizes in the random order
+    # (B, T * P) unit sizes in the random order, the free ones first
     size_sorted = np.take(np.tile(sizes, t), order)
-    avail = np.take(units, _flat(order, t * p))
+    avail = np.arange(t * p) < (free.sum(1) * p)[:, None]
     taken = np.zeros_like(avail)
     left = np.maximum(budget, 0)
     window = min(t * p, int(left.max(initial=0)) // max(sizes.min(), 1) + 32)

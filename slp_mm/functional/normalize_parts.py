@@ -23,9 +23,9 @@ def normalize_parts_(pose: torch.Tensor,
     A part's box in a frame is the square around its joints scored above
     ``score_thr``, enlarged by ``box_margin``; a part with fewer than two
     such joints, or a box under ``min_box`` (> 0) pixels, is missing in
-    that frame (its scores become 0). A joint with score <= 0 is missing, so time
-    padding (all 0) stays 0. Coordinates are assumed finite and below
-    ~1e30 in magnitude (the pose sample check allows 1e6).
+    that frame (its scores become 0). A joint with score <= 0 is missing,
+    so time padding (all 0) stays 0. Coordinates are assumed finite and
+    below ~1e30 in magnitude (the pose sample check allows 1e6).
 
     In place because a batch holds ~10^7 floats: every extra pass over it
     costs as much as the arithmetic, so the masks are float factors (a
